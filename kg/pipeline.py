@@ -1,0 +1,279 @@
+"""The only module that composes the stages.
+
+``ingest → normalise → structure → extract → resolve`` gives a :class:`DocResult`
+per file (:func:`process`); :func:`build` turns many of them into the graph store,
+in parallel (processes, or a Dask distributed cluster), incrementally (by content
+hash) and all-or-nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from kg.errors import InputError, KgError
+from kg.types import DocResult
+
+#: File endings the ingest stage reads; everything else in a folder is skipped.
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
+
+#: Bumped whenever extraction changes what it produces, so stored graphs are rebuilt.
+PIPELINE_VERSION = "1"
+
+_WORKER: dict = {}
+
+
+def discover(paths: Iterable[str | os.PathLike]) -> list[str]:
+    """Input files under ``paths`` (files as given, folders searched recursively), sorted.
+
+    Paths are returned as given (a folder's files joined onto the folder as given),
+    so records name the input the way the user wrote it.
+    """
+    found: list[str] = []
+    for p in paths:
+        p = os.fspath(p)
+        if os.path.isdir(p):
+            for dirpath, dirnames, filenames in os.walk(p):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if name.lower().endswith(SUPPORTED_SUFFIXES) and not name.startswith("."):
+                        found.append(os.path.join(dirpath, name))
+        else:
+            found.append(p)
+    seen: set[str] = set()
+    out = []
+    for f in found:
+        if f not in seen:
+            seen.add(f)
+            out.append(f)
+    return sorted(out)
+
+
+def content_id(path: str | os.PathLike) -> str:
+    """The document id of a file: the first 16 hex digits of the SHA-256 of its bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+class Extractors:
+    """The heavy, per-process parts of the pipeline: built once, used for every document."""
+
+    def __init__(self) -> None:
+        from kg.extract.entities import EntityExtractor
+        from kg.resolve import Resolver
+
+        self.entities = EntityExtractor()
+        self.resolver = Resolver()
+
+
+def _extractors() -> Extractors:
+    if "x" not in _WORKER:
+        _WORKER["x"] = Extractors()
+    return _WORKER["x"]
+
+
+def process(path: str | os.PathLike, extractors: Extractors | None = None) -> DocResult:
+    """Read one file and return everything extracted from it.
+
+    Raises :class:`~kg.errors.InputError` naming the file and the cause when it cannot be read.
+    """
+    from kg.extract.responsibilities import find_responsibilities
+    from kg.ingest import read_source
+    from kg.normalise import normalise
+    from kg.structure import parse
+
+    x = extractors or _extractors()
+    doc = normalise(read_source(path))
+    sections, clauses = parse(doc)
+    responsibilities = find_responsibilities(doc, clauses)
+    mentions = x.entities.mentions(doc, clauses)
+    mentions, responsibilities, entities, unresolved = x.resolver.resolve(doc, mentions, responsibilities)
+    return DocResult(
+        document=doc,
+        sections=tuple(sections),
+        clauses=tuple(clauses),
+        mentions=tuple(mentions),
+        responsibilities=tuple(responsibilities),
+        entities=tuple(entities),
+        unresolved=tuple(unresolved),
+    )
+
+
+def _process_safely(path: str) -> DocResult | InputError:
+    try:
+        return process(path)
+    except InputError as e:
+        return e
+    except (KgError, OSError, ValueError, UnicodeError, MemoryError) as e:  # a clear line, not a traceback
+        return InputError(path, f"{type(e).__name__}: {e}")
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def process_many(
+    paths: Sequence[str],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_done: Callable[[str], None] | None = None,
+) -> list[DocResult | InputError]:
+    """Process ``paths`` and return one result (or error) per path, in the order given.
+
+    ``workers``: processes on this machine (default: all cores; 1 = in this process).
+    ``scheduler``: address of an existing Dask distributed scheduler (``tcp://HOST:PORT``);
+    extraction then runs on that cluster. The output is the same whichever way it runs.
+    """
+    paths = list(paths)
+    if not paths:
+        return []
+    if scheduler:
+        return _process_dask(paths, scheduler, on_done)
+    workers = default_workers() if workers is None else max(1, workers)
+    workers = min(workers, len(paths))
+    results: dict[str, DocResult | InputError] = {}
+    if workers == 1:
+        for p in paths:
+            results[p] = _process_safely(p)
+            if on_done:
+                on_done(p)
+    else:
+        # Largest files first, so one big file does not finish last on its own.
+        order = sorted(paths, key=lambda p: -_size(p))
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+            for p, r in zip(order, pool.map(_process_safely, order, chunksize=1)):
+                results[p] = r
+                if on_done:
+                    on_done(p)
+    return [results[p] for p in paths]
+
+
+def _size(p: str) -> int:
+    try:
+        return os.path.getsize(p)
+    except OSError:
+        return 0
+
+
+def _init_worker() -> None:
+    _extractors()
+
+
+def _process_dask(paths: list[str], scheduler: str, on_done) -> list[DocResult | InputError]:
+    from distributed import Client, as_completed
+
+    with Client(scheduler, set_as_default=False) as client:
+        futures = client.map(_process_safely, paths, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        out: list = [None] * len(paths)
+        for fut in as_completed(futures):
+            out[index[fut.key]] = fut.result()
+            if on_done:
+                on_done(paths[index[fut.key]])
+    return out
+
+
+@dataclass
+class BuildReport:
+    """What a build did."""
+
+    processed: list[str] = field(default_factory=list)  # sources (re)extracted
+    unchanged: list[str] = field(default_factory=list)  # sources whose stored graph was kept
+    removed: list[str] = field(default_factory=list)  # doc ids whose graphs were dropped
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source, same content as)
+    errors: list[InputError] = field(default_factory=list)
+    results: list[DocResult] = field(default_factory=list)
+    exports: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def build(
+    paths: Sequence[str | os.PathLike],
+    store_dir: str | os.PathLike | None,
+    *,
+    exports_dir: str | os.PathLike | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    full: bool = False,
+    store=None,
+    on_start: Callable[[int], None] | None = None,
+    on_done: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build or update the graph store from the documents under ``paths``.
+
+    Only new or changed documents (by content hash) are read again; the graphs of
+    documents no longer among the inputs are dropped. The store changes in one
+    all-or-nothing step: an interrupted build leaves the previous graph as it was.
+    Files that cannot be read are reported in ``BuildReport.errors``; the rest still build.
+    """
+    from kg.graph import GRAPH_BASE, document_quads, reference_quads, version_quads
+    from kg.store import open_store
+    from kg import reference
+
+    report = BuildReport()
+    files = discover(paths)
+    ids: dict[str, str] = {}
+    first_by_id: dict[str, str] = {}
+    for f in files:
+        try:
+            ids[f] = content_id(f)
+        except OSError as e:
+            report.errors.append(InputError(f, e.strerror or str(e)))
+    for f in files:
+        if f not in ids:
+            continue
+        if ids[f] in first_by_id:
+            report.duplicates.append((f, first_by_id[ids[f]]))
+        else:
+            first_by_id[ids[f]] = f
+
+    version_graph = GRAPH_BASE + "_version/" + PIPELINE_VERSION
+    if store is not None:
+        existing = set(store.graph_names())
+    elif store_dir is not None and os.path.exists(store_dir):
+        with open_store(store_dir, read_only=True) as gs:  # closed again before worker processes start
+            existing = set(gs.graph_names())
+    else:
+        existing = set()
+    stale = full or version_graph not in existing
+    stored_ids = {g[len(GRAPH_BASE):] for g in existing
+                  if g.startswith(GRAPH_BASE) and not g[len(GRAPH_BASE):].startswith("_")}
+    todo = sorted(f for i, f in first_by_id.items() if stale or i not in stored_ids)
+    report.unchanged = sorted(f for f in first_by_id.values() if f not in set(todo))
+    if on_start:
+        on_start(len(todo))
+    outcomes = process_many(todo, workers=workers, scheduler=scheduler, on_done=on_done)
+    graphs: dict[str, list] = {}
+    for f, r in zip(todo, outcomes):
+        if isinstance(r, InputError):
+            report.errors.append(r)
+            continue
+        report.processed.append(f)
+        report.results.append(r)
+        graphs[GRAPH_BASE + r.document.doc_id] = document_quads(r)
+    report.removed = sorted(i for i in stored_ids if i not in first_by_id)
+    drop = [GRAPH_BASE + i for i in report.removed]
+    drop += sorted(g for g in existing if g.startswith(GRAPH_BASE + "_version/") and g != version_graph)
+    graphs[GRAPH_BASE + "_reference"] = reference_quads(reference.regions(), reference.departments())
+    graphs[version_graph] = version_quads(version_graph, PIPELINE_VERSION)
+    gs = store if store is not None else open_store(store_dir, read_only=False)
+    try:
+        gs.replace(graphs, drop=drop)
+        if exports_dir is not None:
+            from kg.export import write_exports
+
+            report.exports = [str(p) for p in write_exports(gs, exports_dir)]
+    finally:
+        if store is None:
+            gs.close()
+    return report
