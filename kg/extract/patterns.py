@@ -1,0 +1,323 @@
+"""Patterns for entity mentions: general word lists and regexes (no corpus strings).
+
+Names in Chinese policy text have a clear *head* on the right (…实验室, …铁路, …行动) and a fuzzy left
+edge. The extractor finds the head by regex and walks left over jieba tokens until a *stop token*
+(verb, function word, punctuation) — :data:`STOP_TOKENS` — so ``加快建设岳麓山实验室`` gives
+``岳麓山实验室``.
+
+>>> bool(CORRIDOR_HEAD.search("京港澳高速"))
+True
+>>> trie_regex(["省发改委", "省发展改革委", "省委"]).match("省发展改革委").group(0)
+'省发展改革委'
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from kg.data.gazetteer import load_gazetteer
+
+CJK = "\u4e00-\u9fff"
+PUNCT = set("，。、；：？！,.;:?!（）()《》〈〉【】[]「」『』“”‘’\"'…—-－\n\r\t /|·・")
+
+#: Verbs, function words and generic modifiers that end a name on its left.
+STOP_TOKENS = frozenset("""
+实施 推进 推动 加快 加速 建设 建成 打造 开展 支持 深化 完善 加强 强化 提升 促进 落实 组织 争取 争创 创建 培育 构建
+健全 谋划 启动 扩大 优化 用好 办好 做好 抓好 积极 大力 全面 持续 深入 着力 依托 围绕 聚焦 对接 融入 参与 服务 统筹
+布局 新建 改造 开工 投运 拓展 开通 加密 开行 运营 申报 承接 探索 出台 制定 实行 纳入 鼓励 引导 带动 提高 保障 巩固 拓宽
+畅通 联通 贯通 对标 打好 打赢 坚持 实现 形成 推广 复制 开发 保护 治理 整治 修复 扩容 升级 力争 确保 协同 共建 共享
+牵头 负责 配合 及 和 与 或 等 的 了 在 为 以 对 向 从 由 将 把 是 有 同 并 及其 以及 一批 若干 各类 各 全省 全市 我省 本省
+全国 省内 加大 继续 进一步 不断 高标准 高质量 高水平 主动 更好 更加 深度 广泛 有序 稳步 有效 切实 认真 扎实 大 新 好
+争取 推行 设立 组建 筹建 引进 引入 招引 吸引 用 让 使 给 通过 按照 根据 结合 推 抓 建 做 办 搞 抢抓 力推 共 同步
+其中 包括 例如 如 即 重大 一系列 相关 有关 上述 该 此 这 那 各地 各级 全力 全 共同 加紧 尽快 年 月 日 期间 以来 以上 以下
+论证 研究论证 深入研究 完成 成立 明确 发动 基于 补齐 强大 加快建设 支持建设 紧盯 聚力 集中力量 丰富 上升 延伸 任务 跟着 分别 举办 评选 细化 推进实施 组织开展 加快推进 大力实施 深入推进 全面实施 持续实施 统筹推进 深入开展 全面推进 稳定 突破 全线 用活 维护 提质扩能 扩能 适时 新开 恢复 谋划研究 建立 举办 依法 构筑 筑牢 守好 打通 疏通
+的话 之一 之 其 均 也 还 又 再 都 已 要 应 须 可 能 会 将要 正在 积极开展 启用 发挥 作用 首批 第一批 一个 一些 进入
+获批 批复 入选 列入 成功 成为 作为 打响 叫响 擦亮 唱响 升级版 提质 增效 赋能 联动 共促 融合 链接 连接 依靠 利用 运用
+""".split())
+
+#: Left-edge tokens that may *start* a name even though they look generic (kept inside names).
+KEEP_TOKENS = frozenset("国家 国家级 省级 全国 中国 国际 湖南".split())
+
+PROGRAMME_HEAD = re.compile(
+    r"(?:专项行动|行动计划|三年行动|五年行动|提升行动|攻坚行动|行动|工程|计划|战略|攻坚战|攻坚|保卫战|标志性战役|战役|"
+    r"专项整治|综合整治|专项|试点|改革|倍增计划|示范工程|品牌活动|活动|共建产业园|产业园|科学城|科技城)"
+)
+#: heads that name a programme even alone after a number word (七大攻坚, 十大技术攻关项目)
+NUMBER_PROGRAMME = re.compile(
+    rf"(?:[一二三四五六七八九十百千两]+|\d{{1,2}})(?:大|个|项)[{CJK}]{{0,8}}?"
+    r"(?:攻坚|行动|工程|项目|计划|战役|专项|实事|产业项目|伙伴行动|标志性工程)"
+)
+QUOTED = re.compile(r"[“\"‘]([^“”\"‘’\n]{1,20})[”\"’]")
+PROGRAMME_TAIL = re.compile(
+    r"^(?:(?![等和的为及与])[\u4e00-\u9fffA-Za-z0-9×+]){0,8}?(?:专项行动|行动计划|行动|工程|计划|战略|攻坚|改革|试点|建设|"
+    r"品牌活动|活动|产业体系|产业园区|产业园|示范区|园区|项目|专项|战役)"
+)
+#: quoted words that are slogans or quality words, not programmes (general genre knowledge)
+QUOTED_NOT_PROGRAMME = re.compile(
+    r"^(?:[一二三四五六]|十[一二三四五六七八九]?)五$|^(?:放管服|卡脖子|两山|两高|三农|四个意识|"
+    r"四个自信|两个维护|两个确立|五位一体|四个全面|一带一部)$"
+)
+#: a programme named by its head word alone (left edge by tokens): the noisy heads 改革/活动/试点 need quotes
+PROGRAMME_HEAD_STRICT = re.compile(
+    r"(?:专项行动|行动计划|三年行动|五年行动|提升行动|攻坚行动|行动|工程|计划|战略|攻坚战|攻坚|保卫战|标志性战役|战役|专项整治|"
+    r"改革试点|综合改革|试点)"
+    r"(?![\u4e00-\u9fff]{0,1}(?:方案|领导小组|指挥部|办公室|专班))"
+)
+PROGRAMME_GENERIC = re.compile(
+    r"^(?:重点|领域|重要|关键|环节|体制|机制|专项|标志性|更多|系列|相关|国家|科技|综合|年度|经济|工作|重大|各项|有关|该|"
+    r"这些|首场|首批|一批|部分|区域|全面|深化|集中|力量|新一轮|新|大|小|本|地区|部门|本地区|本部门|三年|五年|中长期|"
+    r"省级|市级|县级|中央|地方|预算内|投资|招商|招标|产业|企业|民生|安全|发展|建设|保障|提升|创新|改革|开放|服务|治理|"
+    r"防治|整治|攻坚|行动|工程|计划|项目|战略|试点|活动|示范|一体化|高质量|现代化|数字化|智能化|绿色|低碳|生态|文化|"
+    r"旅游|消费|就业|教育|医疗|卫生|养老|住房|交通|水利|能源|农业|农村|乡村|城市|城乡|基础设施|人才|金融|财政|税收)*$"
+)
+QUOTED_CONTEXT_NOT = re.compile(r"^(?:机制|底线|格局|清单|台账|举措|问题|难题|短板|瓶颈|理念|要求|标准|目标)")
+
+LAB_HEAD = re.compile(r"(?:中心（实验室）|实验室(?:[东南西北]方中心|华[东南西北中]中心|分中心)?(?:（[^（）]{1,8}）)?)")
+#: generic words a descriptive (unnamed) lab ends with: 监测实验室, 检验检测实验室, 刑事技术实验室 …
+LAB_DESCRIPTIVE_END = re.compile(r"(?:监测|检测|检验|技术|型|生物|化学|物理|测试|分析|临床|安全|质量|计量|医学|疾控|病原|实训|教学|"
+                                 r"重点|联合|工程|创新|开放|共享|建立|建设|新建|组建)$")
+#: generic lab categories (the name left of 实验室 consists only of these words)
+LAB_GENERIC = re.compile(
+    r"^(?:全国|国家|省|省级|市级|部|部级|企业|高校|联合|工程|重点|新型|研发|创新|高水平|一流|四大|大|一批|各类|实体化|"
+    r"哲学社会科学|概念验证|中试|开放|共享|公共|科学|智能|数字|若干|等|和|与|、|\s)*$"
+)
+
+CORRIDOR_HEAD = re.compile(
+    r"(?:高速铁路|城际铁路|市域（郊）铁路|铁路专线|铁路|高铁通道|高铁|高速公路|高速|城际|航道|运河|黄金水道|水道|"
+    r"跨境班列|班列|航线|江海联运|铁海联运|多式联运|联运|大通道|新通道|通道|输电通道|(?<=[电气煤油])入[湘鄂赣粤桂黔渝川琼闽浙皖豫冀晋陕辽苏鲁滇藏蒙京津沪]|联网工程|互济工程|"
+    r"特高压交流工程|特高压直流工程|国家干线|管道|地铁\d+号线|\d+号线|磁浮|干道网|联络线|连接线|专线|大陆桥|直航|"
+    r"联运线路|市域（郊）(?:铁路)?)(?![站场港口])"
+)
+CORRIDOR_GENERIC = re.compile(
+    r"^(?:出省|战略|物流|国际|国际物流|综合|交通|运输|综合交通|综合运输|开放|贸易|国际贸易|对外|出海|外电|外部|"
+    r"能源|电力|新|大|主|骨干|干线|重要|绿色|快速|便捷|普通|一批|多条|客运|货运|货物|高等级|空中|陆海|水运|区域|"
+    r"应急|生命|安全|跨省|省际|城际|市域|旅游|信息|数据|网络|算力|人才|产业|科技|创新|要素|进出口|直达|"
+    r"全货机|客货|国内|国际客货|洲际|远程|近程|定期|航空|铁路|公路|水路|管网|输电|输气|低空|公共|航路|近海|直航|重要|"
+    r"客源地|城市|客货运|全球|高频|中转|现有|国际货运|多线|企业|人才|交流|一体化|算力网|传输|支线|长输|老化|燃气|山地|"
+    r"既有|智慧|畅联|省级|空铁港|高效|集装箱|铁水|陆路|沿江|银发|跨区|输送|新增|直流|交流|经济带|县县通|专用|疏港|"
+    r"进港|连接|联络|出口|入口|物资|应急|保障|南北|东西|内外|沿海|海上|空港|陆港|"
+    r"\d+条|[一二三四五六七八九十]+条)*$"
+)
+
+REGION_SUFFIX = re.compile(
+    r"(?:经济带|经济区|经济圈|城市群|都市圈|新区|新片区|片区|板块|革命老区|老区|根据地|国家公园|森林公园|郊野公园|"
+    r"农业区|国际旅游区|示范区|先行区|合作区|试验区|协作区|地区|流域|生态绿心|绿心|源流区)"
+)
+#: region-shape names made only of these words are generic (现代农业经济带, 沿海地区 …)
+REGION_GENERIC = re.compile(
+    r"^(?:现代|农业|产业|生态|文化|旅游|特色|绿色|沿江|沿线|沿海|沿边|内陆|边境|民族|贫困|欠发达|革命|高新技术|高新|经济|"
+    r"国家级|国家|省级|重点|新|城市|城镇|农村|乡村|山区|丘陵|平原|周边|相关|其他|广大|发达|落后|试点|示范|先行|开放|"
+    r"综合|自由贸易|自贸|跨境|保税|临空|临港|创新|科技|数字|智慧|国际|区域|合作|发展|开发|建设|功能|承接|产业转移|"
+    r"城市化|城镇化|工业|服务业|矿区|林区|库区|湖区|老|省内|省外|外省|东部|中部|西部|东北|中西部|我省|全省|本地|"
+    r"部分|其他|各|四大|三大|两大|五大|一批|若干|以上|以下|该|此|这些|多个|有关|边远|偏远|少数|人口|低收入)*$"
+)
+WATER_OR_HILL = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:垸|河|湖|渠|山|岭|港)(?:（[^（）]{1,6}）)?")
+WATER_GENERIC = re.compile(r"^(?:江河|河湖|湖泊|运河|护城河|内河|小河|大河|江湖|山|岭|港|河|湖|渠|青山|名山|大山|深山|高山|"
+                           r"沿河|沿湖|环湖|水库|灌渠|干渠|渠|沟渠|港|海港|河港|江河湖|山岭|火山|矿山|金山|银山|靠山)$|矿山$|绿水青山$")
+COUNTY_PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:村|镇|乡|街道)(?![\u4e00-\u9fff]{0,1}(?:振兴|建设|治理|发展))")
+#: single-character province/city abbreviations used in adjacency names (湘鄂赣, 湘粤桂, 京津冀 …)
+ABBREV = "京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀贵黔云滇藏陕甘陇青宁新港澳台"
+_DISTINCT = "湘鄂赣粤桂黔渝川琼闽浙皖豫冀晋陕辽苏鲁滇藏蒙"
+ADJACENCY = re.compile(rf"(?<![{ABBREV}])((?=(?:[{ABBREV}]*[{_DISTINCT}]){{3}})[{ABBREV}]{{3,8}})"
+                       r"(?:边|毗邻)?(?:地区|区域|革命老区|边界地区)?(?![\u4e00-\u9fff]{0,2}(?:铁路|高铁|高速|通道|航道|班列))")
+
+DEPT_SUFFIX = re.compile(
+    r"(?:厅|局|委员会|委|办公室|办公厅|办|总队|支队|中心|集团|有限公司|公司|联合社|领导小组|总工会|工会|联合会|妇联|残联|"
+    r"工商联|科协|侨联|文联|社科联|院|海关|总站|分行|分局|监管局|调查总队|管委会|团省委|商会|协会|学会|部|署)$"
+)
+DEPT_START = re.compile(rf"^(?:省|市|县|区|州|国家|中国|中共|国网|团|[{CJK}]{{2,4}}(?:省|市|县|区|州|自治州))")
+NOTE = re.compile(r"[（(]([^（）()]{2,300}?(?:牵头|负责|参与|配合)[^（）()]{0,120}?)[）)]")
+NOTE_SPLIT = re.compile(r"[、，,；;：:]|分别牵头|牵头负责|牵头|按职责分工负责|按职能分工负责|按职责负责|负责|参与|配合|等")
+NUM_CONGRESS = re.compile(r"省(?:第)?[一二三四五六七八九十]+届人大(?!常委会|代表)")
+PARTY_CONGRESS = re.compile(rf"中国共产党[{CJK}]{{2,6}}省第[一二三四五六七八九十]+届委员会")
+CITY_GOV = r"(?:人民政府|政府)(?:办公室|办公厅)?"
+
+
+def trie_regex(words) -> re.Pattern:
+    """A regex matching any of ``words``, longest alternative first at each position (fast: a trie)."""
+    trie: dict = {}
+    for w in words:
+        if not w:
+            continue
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict) -> str:
+        end = "" in node
+        alts = []
+        for ch in sorted(k for k in node if k):
+            alts.append(re.escape(ch) + build(node[ch]))
+        if not alts:
+            return ""
+        if len(alts) == 1 and not end:
+            return alts[0]
+        body = "(?:" + "|".join(alts) + ")"
+        return body + "?" if end else body
+
+    return re.compile(build(trie))
+
+
+#: a verb glued to the front of a list item (``建设张吉怀``): the item starts after it
+LEADING_VERB = re.compile(
+    r"^.*?(?:建设|推进|推动|加快|实施|开工|建成|贯通|扩容|提升|完善|抓好|打造|开通|开行|新开|恢复|研究|论证|规划|谋划|争取|启动|"
+    r"稳定|加密|拓展|对接|融入|依托|发展|提质|改造)"
+)
+
+#: heads of body names found by their left edge (省促进民营经济发展壮大领导小组, 省数智物流集团)
+DEPT_HEAD = re.compile(r"省(?!级|内|外|委|政府)[\u4e00-\u9fff]{2,16}?(?:领导小组|集团|联合社)(?=成员|[^\u4e00-\u9fff])")
+DEPT_ANCHOR = re.compile(rf"^(?:省|(?:{'|'.join(sorted(set(ABBREV)))})?省|国家|中国|中共)[\u4e00-\u9fff]{{2,}}")
+ITEM_NOT_NAME = re.compile(r"(?:中心|基地|枢纽|园区|港|站|场|机场|平台|体系|产业|企业|高校|院所)$")
+ADJ_START = re.compile(rf"[{ABBREV}]{{2,}}")
+LIST_ITEM = re.compile(r"(?:^|(?<=[、，。；：（\s]))([^、，。；：（）\s“”]{2,7}?)(?=[、，。；）\s]|等)")
+WATER_HEAD = re.compile(r"(?:垸|河|湖|渠|山|岭)(?:（[^（）]{1,6}）)?$")
+#: zones that are always named places: the words before them name the zone (南山国家公园)
+NAMED_ZONE = re.compile(r"^(?:国家公园|森林公园|郊野公园|湿地公园|地质公园|国际旅游区|农业区|革命老区|根据地|生态绿心|源流区)$")
+#: direction-based parts of a province: 湘西北, 粤东, 苏北, 湘中南地区
+PROVINCE_PART = re.compile(rf"(?<![{ABBREV}东南西北中])((?:[{_DISTINCT}][东南西北中]{{1,2}}){{1,2}}(?:部)?"
+                           r"(?:(?:地区|片区|板块)|(?=[、，。；和与及等\s）])))")
+#: a programme right after a heading number and/or an action verb: （一）实施内需扩量提效攻坚 → 内需扩量提效攻坚
+VERB_LED_PROGRAMME = re.compile(
+    r"(?:(?:^|\n)\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、])\s*"
+    r"(?:实施|开展|启动|打好|打赢)?|(?:深入实施|组织实施|全面实施|大力实施|持续实施|实施|开展|启动|打好|打赢|推进|推动|深化|加快推进|深入推进|深入开展))"
+    r"([^\n。；，、：“”（）\s]{3,18}?(?:专项行动|行动计划|三年行动|行动|工程|攻坚战|攻坚|战略|计划|专项整治))"
+    r"(?=[。；，、\s）]|$|实施方案|工作方案|$)"
+)
+#: a local government named after punctuation: 、佛山市人民政府 (any city or county, known or not)
+LOCAL_GOV = re.compile(r"(?<=[、，。；：（\n])(?![市州县区乡镇各全有相])[\u4e00-\u9fff]{2,6}?(?:市|县|自治州|自治县|区)人民政府(?:办公室|办公厅)?")
+#: named responsibility systems: 河长制, 林长制, 河长制湖长制
+CHIEF_SYSTEM = re.compile(r"(?:[河湖林田山路链]长制){1,2}")
+#: a region's named strategy: 长株潭一体化, 中部地区崛起, 西部大开发
+REGION_PROGRAMME_TAIL = r"(?:一体化(?!发展)|崛起|大开发|协同发展)"
+
+
+# -- left edges and coordinated names (on jieba token starts) -----------------------------------------
+def _is_stop(tok: str) -> bool:
+    tok = tok.strip() if tok.strip().isascii() and tok.strip().isalnum() else tok
+    if not tok.strip():
+        return True
+    if tok in STOP_TOKENS:
+        return True
+    if len(tok) >= 3 and (tok[:2] in STOP_TOKENS or tok[-2:] in STOP_TOKENS) and tok not in KEEP_TOKENS:
+        return True
+    return any(ch in PUNCT for ch in tok)
+
+
+#: verbs that also work as nouns inside programme names (公共卫生服务能力提升工程, 乡村振兴示范工程)
+NOMINAL = frozenset("提升 建设 发展 提质 振兴 保护 治理 整治 修复 改造 促进 培育 创新 优化 改善 推广 融合 赋能 强化 巩固 升级 "
+                    "提档 倍增 守护 关爱 服务 传承 突破 攻关 示范 共建 增效 提效 惠民 便民 护航 行动 监测 防治 开发 利用 节约 "
+                    "转型 引领 赶超 跃升 扩容 提速 扩面 保障 援助 帮扶 合作 对接 交流 开放 联通 整合 联动 集聚 发展壮大".split())
+
+
+def left_edge(text: str, starts: list[int], head_start: int, max_chars: int = 14, quotes: bool = False,
+              dashes: bool = False, nominal: bool = False) -> int:
+    """Leftmost start of a name whose head begins at ``head_start`` (walk left over tokens).
+
+    Stops at a stop token (verb, function word, punctuation); steps over a bracketed qualifier
+    ``（湘桂界）``; with ``quotes`` a quoted part ``“…”`` right before is taken in and ends the walk;
+    with ``nominal`` the verbs of :data:`NOMINAL` are walked over as nouns, but a name never starts
+    with one (``实施公共卫生服务能力提升工程`` → ``公共卫生服务能力提升工程``).
+    """
+    i = bisect_right(starts, head_start) - 1
+    start = head_start
+    if i >= 0 and starts[i] < head_start:  # head begins inside a token: keep that token's left part
+        part = text[starts[i]:head_start]
+        if _is_stop(part) or head_start - starts[i] > max_chars:
+            return head_start
+        start = starts[i]
+    while start > 0 and head_start - start <= max_chars:
+        ch = text[start - 1]
+        if ch == "）":
+            k = text.rfind("（", max(0, start - 14), start - 1)
+            if k < 0 or any(c in "，。；、" for c in text[k:start]):
+                break
+            start = k
+            continue
+        if ch == "—" and dashes and start > 1 and "\u4e00" <= text[start - 2] <= "\u9fff":
+            start -= 1  # 怀化—北部湾—东盟铁海联运: a dash joins the places of a route
+            continue
+        if ch == "”" and quotes:
+            k = text.rfind("“", max(0, start - 22), start - 1)
+            if k >= 0 and "”" not in text[k + 1:start - 1] and "\n" not in text[k:start]:
+                return k
+            break
+        j = bisect_right(starts, start - 1) - 1
+        if j < 0:
+            break
+        tok = text[starts[j]:start]
+        if tok == " " and j > 0:
+            prev = text[starts[j - 1]:starts[j]]
+            if prev.isascii() and prev.isalnum():
+                start = starts[j]
+                continue
+        if _is_stop(tok) and tok not in KEEP_TOKENS and not (nominal and tok in NOMINAL):
+            break
+        if head_start - starts[j] > max_chars:
+            break
+        start = starts[j]
+    if nominal:  # a name does not start with a verb-noun: trim them off the left end
+        while start < head_start:
+            j = bisect_right(starts, start) - 1
+            tok = text[starts[j]:starts[j + 1]] if j + 1 < len(starts) else ""
+            if tok in NOMINAL and starts[j] == start:
+                start = starts[j + 1]
+            else:
+                break
+    return start
+
+
+def coordinated(text: str, s: int, e: int, head_len: int) -> int:
+    """Start of ``A、`` right before the name ``text[s:e]`` when ``A`` shares its head (``京广、沪昆高铁经济带``).
+
+    A negative value ``-start`` marks a list of places sharing one named route (``湘粤、湘黔省间电力互济工程``):
+    one row, the last item gets none of its own.
+
+    Only two items whose own names are of equal length (two-character route abbreviations and the
+    like), or any number of short items before 航线 (``日、韩、北美航线``).
+    """
+    if s < 2 or text[s - 1] != "、":
+        return s
+    own = e - s - head_len
+    if text[e - 2:e] == "航线":
+        start = s
+        while start > 1 and text[start - 1] == "、":
+            k = start - 1
+            j = k
+            while j > 0 and k - j < 4 and text[j - 1] not in PUNCT and not text[j - 1].isspace():
+                j -= 1
+            item = trim_stop(text[j:k])
+            if not item:
+                break
+            start = k - len(item)
+            if len(item) != k - j:
+                break
+        return start
+    k = s - 1
+    j = k
+    while j > 0 and k - j < own + 3 and text[j - 1] not in PUNCT and not text[j - 1].isspace():
+        j -= 1
+    item = trim_stop(text[j:k])
+    if not item or ITEM_NOT_NAME.search(item) or CORRIDOR_HEAD.search(item):
+        return s
+    if len(item) == own:
+        return k - len(item)
+    # 湘粤、湘黔省间电力互济工程 / 沅水、资水中下游航道: the item matches the place part of the last name
+    if len(item) < own and _placeish(item) and _placeish(text[s:s + len(item)]):
+        return -(k - len(item))  # negative: one listed route, no row of its own for the last item
+    return s
+
+
+def _placeish(w: str) -> bool:
+    """Two or three abbreviation characters (湘粤) or a known place name (沅水)."""
+    return (2 <= len(w) <= 3 and all(ch in ABBREV for ch in w)) or load_gazetteer().lookup(w, "region") is not None
+
+
+def trim_stop(item: str) -> str:
+    """Drop a verb or preposition glued to the front of a list item (``建成邵永`` → ``邵永``)."""
+    m = LEADING_VERB.match(item)
+    if m and m.end() < len(item):
+        item = item[m.end():]
+    while len(item) > 2 and (item[:2] in STOP_TOKENS or item[:1] in STOP_TOKENS):
+        item = item[2:] if item[:2] in STOP_TOKENS else item[1:]
+    return item

@@ -1,0 +1,185 @@
+"""Entity mentions (kg.extract.entities) and their scoring (kg.evaluate.entities).
+
+The sentences are made up for these tests (several provinces); the slow test measures the sample corpus
+against eval/gold and asserts the scores reached when it was written, minus a small margin.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.evaluate.entities import score_entities
+from kg.types import DocMeta, DocResult, Document, Mention, OffsetMap
+
+
+def _doc(text: str, province: str | None = "湖南省", source: str = "t.txt") -> Document:
+    return Document(source=source, doc_id="t", raw=text, text=text, offsets=OffsetMap.identity(),
+                    meta=DocMeta(province=province))
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    from kg.extract.entities import EntityExtractor
+
+    return EntityExtractor()
+
+
+@pytest.fixture(scope="module")
+def resolver():
+    from kg.resolve import Resolver
+
+    return Resolver()
+
+
+FOUND = [
+    # (text, type, name as written)
+    ("（省发改委牵头，省财政厅、省自然资源厅按职责分工负责）", "department", "省发改委"),
+    ("（省发改委牵头，省财政厅、省自然资源厅按职责分工负责）", "department", "省自然资源厅"),
+    ("由国家发展改革委、工业和信息化部联合部署。", "department", "国家发展改革委"),
+    ("由国家发展改革委、工业和信息化部联合部署。", "department", "工业和信息化部"),
+    ("党中央、国务院高度重视。", "department", "党中央"),
+    ("广东省发展改革委会同有关部门推进。", "department", "广东省发展改革委"),
+    ("（国家发展改革委、教育部、科技部按职责分工负责）", "department", "科技部"),
+    ("（省发展改革委牵头，佛山市人民政府、东莞市人民政府负责）", "department", "佛山市人民政府"),
+    ("（省促进中小企业发展工作领导小组牵头）", "department", "省促进中小企业发展工作领导小组"),
+    ("国家税务总局四川省税务局负责。", "department", "国家税务总局四川省税务局"),
+    ("加快建设鹏城实验室和广州实验室。", "lab", "鹏城实验室"),
+    ("推进TS 实验室组建。", "lab", "TS 实验室"),
+    ("推进广湛高铁、深江铁路建设。", "corridor", "广湛高铁"),
+    ("推进广湛高铁、深江铁路建设。", "corridor", "深江铁路"),
+    ("常态化开行中欧班列，拓展西部陆海新通道。", "corridor", "西部陆海新通道"),
+    ("实施京港澳、沪昆、许广等高速公路扩容。", "corridor", "沪昆"),
+    ("加快“疆电入湘”工程前期工作。", "corridor", "“疆电入湘”"),
+    ("支持珠三角地区与东盟、欧盟开展合作。", "region", "珠三角地区"),
+    ("支持珠三角地区与东盟、欧盟开展合作。", "region", "东盟"),
+    ("推动长沙、株洲、湘潭一体化。", "region", "株洲"),
+    ("深化湘鄂赣、湘粤桂毗邻地区合作。", "region", "湘鄂赣"),
+    ("支持成渝地区双城经济圈建设。", "region", "成渝地区双城经济圈"),
+    ("保护昭山、法华山、九郎山生态。", "region", "法华山"),
+    ("实施“七大攻坚”，打好内需扩量提效攻坚战。", "programme", "“七大攻坚”"),
+    ("实施“智赋万企”行动。", "programme", "“智赋万企”行动"),
+    ("组织实施十大技术攻关项目。", "programme", "十大技术攻关项目"),
+    ("深入实施城市更新行动。", "programme", "城市更新行动"),
+]
+
+
+@pytest.mark.parametrize("text,typ,name", FOUND)
+def test_finds(extractor, text, typ, name):
+    got = {(m.type, m.text) for m in extractor.mentions(_doc(text), ())}
+    assert (typ, name) in got, sorted(got)
+
+
+ABSENT = [
+    # (text, name that must not be a mention of any type)
+    ("建设一批全国重点实验室和省实验室。", "全国重点实验室"),
+    ("建设一批全国重点实验室和省实验室。", "省实验室"),
+    ("完善传染病监测实验室网络。", "传染病监测实验室"),
+    ("省政府各厅委、各直属机构：", "省政府"),
+    ("各省、自治区、直辖市人民政府，国务院各部委、各直属机构：", "国务院"),
+    ("各市州、县市区人民政府：", "县市区人民政府"),
+    ("打通出省通道和战略通道。", "出省通道"),
+    ("扩大普通高中办学资源。", "中办"),
+    ("推进中国式现代化。", "中国"),
+]
+
+
+@pytest.mark.parametrize("text,name", ABSENT)
+def test_does_not_find(extractor, text, name):
+    got = {m.text for m in extractor.mentions(_doc(text), ())}
+    assert name not in got, sorted(got)
+
+
+def test_longest_match_wins(extractor):
+    ms = extractor.mentions(_doc("湖南省发展和改革委员会印发通知。"), ())
+    assert [(m.type, m.text) for m in ms] == [("department", "湖南省发展和改革委员会")]
+
+
+def test_offsets_point_into_text(extractor, data_dir):
+    text = (data_dir / "entities" / "guangdong_sample.txt").read_text(encoding="utf-8")
+    ms = extractor.mentions(_doc(text, "广东省"), ())
+    assert ms, "no mentions"
+    for m in ms:
+        assert text[m.start:m.end] == m.text
+    assert list(ms) == sorted(ms, key=lambda m: (m.start, m.end, m.type))
+
+
+def test_other_province_document_resolves(extractor, resolver, data_dir):
+    text = (data_dir / "entities" / "guangdong_sample.txt").read_text(encoding="utf-8")
+    doc = _doc(text, "广东省")
+    ms, _, ents, unresolved = resolver.resolve(doc, extractor.mentions(doc, ()), ())
+    canon = {m.text: m.canonical for m in ms if m.type == "department"}
+    assert canon["省发展改革委"] == "广东省发展和改革委员会"
+    assert canon["省工业和信息化厅"] == "广东省工业和信息化厅"
+    assert canon["省科技厅"] == "广东省科学技术厅"
+    types = {(m.type, m.text) for m in ms}
+    assert ("lab", "鹏城实验室") in types and ("corridor", "深江铁路") in types
+    assert ("region", "粤港澳大湾区") in types
+
+
+FRAGMENTS = ["省发改委", "牵头", "（", "）", "、", "，", "。", "\n", "“", "”", "实验室", "铁路", "高速", "航线", "等", "长沙",
+             "湘江", "行动", "工程", "攻坚", "实施", "建设", "经济带", "示范区", "—", " ", "TS", "七大", "省", "垸"]
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_gives_exact_spans(extractor, parts):
+    text = "".join(parts)
+    for m in extractor.mentions(_doc(text), ()):
+        assert 0 <= m.start < m.end <= len(text) and text[m.start:m.end] == m.text
+        assert m.type in ("department", "region", "lab", "corridor", "programme")
+
+
+def test_mentions_loaded_once(extractor):
+    t = time.perf_counter()
+    for _ in range(20):
+        extractor.mentions(_doc("省发改委牵头，长沙市人民政府参与。"), ())
+    assert time.perf_counter() - t < 2.0  # no per-document model or dictionary load
+
+
+def test_score_entities_counts_distinct_names_without_whitespace():
+    doc = Document("dir/a.txt", "x", "", "", OffsetMap.identity())
+    ms = (Mention("省 发改委", "department", 0, 5, "department/湖南省发展和改革委员会", "湖南省发展和改革委员会"),
+          Mention("省发改委", "department", 9, 13, "department/湖南省发展和改革委员会", "湖南省发展和改革委员会"),
+          Mention("省财政厅", "department", 20, 24, "department/广东省财政厅", "广东省财政厅"),
+          Mention("长沙", "region", 30, 32))
+    gold = [{"doc": "a.txt", "type": "department", "name": "省发改委", "canonical": "湖南省发展和改革委员会"},
+            {"doc": "a.txt", "type": "department", "name": "省财政厅", "canonical": "湖南省财政厅"},
+            {"doc": "a.txt", "type": "region", "name": "株洲", "canonical": "株洲市"},
+            {"doc": "b.txt", "type": "lab", "name": "湘江实验室", "canonical": "湘江实验室"}]
+    s = score_entities([DocResult(doc, mentions=ms)], gold)
+    assert s["department"]["tp"] == 2 and s["department"]["fp"] == 0
+    assert s["region"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "fp": 1, "fn": 1}
+    assert s["department_canonical"] == {"accuracy": 0.5, "n": 2}
+    assert s["lab"]["fn"] == 1  # b.txt has gold rows but no result: its rows are missed
+    assert s["per_doc"]["a.txt"]["department"]["f1"] == 1.0
+
+
+# -- the sample corpus, measured against gold --------------------------------------------------------
+#: scores measured on the sample corpus when this test was written, minus a margin of 0.02
+#: (targets: department ≥ 0.95, lab/corridor/region ≥ 0.9, programme ≥ 0.75, canonical ≥ 0.97;
+#: corridor, region and programme do NOT reach their targets yet)
+MEASURED_F1 = {"department": 0.975, "lab": 0.97, "region": 0.85, "corridor": 0.81, "programme": 0.55}
+MEASURED_CANONICAL = 0.978
+
+
+@pytest.mark.slow
+def test_sample_corpus_scores(extractor, resolver, corpus_dir, gold_dir):
+    from kg.ingest import read_source
+    from kg.normalise import normalise
+
+    results = []
+    for path in sorted(Path(corpus_dir).glob("*.txt")):
+        doc = normalise(read_source(path))
+        ms, _, ents, unresolved = resolver.resolve(doc, extractor.mentions(doc, ()), ())
+        results.append(DocResult(document=doc, mentions=ms, entities=ents, unresolved=unresolved))
+    gold = [json.loads(line) for f in sorted(Path(gold_dir).glob("seed_entities*.jsonl"))
+            for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    s = score_entities(results, gold)
+    for typ, f1 in MEASURED_F1.items():
+        assert s[typ]["f1"] >= f1 - 0.02, (typ, s[typ])
+    assert s["department_canonical"]["accuracy"] >= MEASURED_CANONICAL - 0.02
