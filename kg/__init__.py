@@ -28,6 +28,7 @@ _API = {
     "open_store": "kg.store",
     "run_query": ("kg.query", "run"),
     "named_queries": "kg.query",
+    "describe_query": "kg.query",
     "leads": "kg.leads",
     "all_responsibilities": "kg.leads",
     "write_exports": "kg.export",
