@@ -173,7 +173,7 @@ def _process_dask(paths: list[str], scheduler: str, on_done) -> list[DocResult |
         futures = client.map(_process_safely, paths, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         out: list = [None] * len(paths)
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):
             out[index[fut.key]] = fut.result()
             if on_done:
                 on_done(paths[index[fut.key]])
@@ -223,20 +223,16 @@ def build(
     report = BuildReport()
     files = discover(paths)
     ids: dict[str, str] = {}
-    first_by_id: dict[str, str] = {}
     for f in files:
         try:
             ids[f] = content_id(f)
         except OSError as e:
             report.errors.append(InputError(f, e.strerror or str(e)))
+    by_id: dict[str, list[str]] = {}
     for f in files:
-        if f not in ids:
-            continue
-        if ids[f] in first_by_id:
-            report.duplicates.append((f, first_by_id[ids[f]]))
-        else:
-            first_by_id[ids[f]] = f
-
+        if f in ids:
+            by_id.setdefault(ids[f], []).append(f)
+    first_by_id = {i: fs[0] for i, fs in by_id.items()}
     version_graph = GRAPH_BASE + "_version/" + PIPELINE_VERSION
     if store is not None:
         existing = set(store.graph_names())
@@ -248,19 +244,31 @@ def build(
     stale = full or version_graph not in existing
     stored_ids = {g[len(GRAPH_BASE):] for g in existing
                   if g.startswith(GRAPH_BASE) and not g[len(GRAPH_BASE):].startswith("_")}
+    graphs: dict[str, list] = {}
     todo = sorted(f for i, f in first_by_id.items() if stale or i not in stored_ids)
     report.unchanged = sorted(f for f in first_by_id.values() if f not in set(todo))
     if on_start:
         on_start(len(todo))
     outcomes = process_many(todo, workers=workers, scheduler=scheduler, on_done=on_done)
-    graphs: dict[str, list] = {}
-    for f, r in zip(todo, outcomes):
-        if isinstance(r, InputError):
-            report.errors.append(r)
-            continue
-        report.processed.append(f)
-        report.results.append(r)
-        graphs[GRAPH_BASE + r.document.doc_id] = document_quads(r)
+    # A file that fails does not hide a readable copy of the same bytes under another name.
+    while True:
+        retry = []
+        for f, r in zip(todo, outcomes):
+            if isinstance(r, InputError):
+                report.errors.append(r)
+                rest = by_id[ids[f]][by_id[ids[f]].index(f) + 1:]
+                if rest:
+                    first_by_id[ids[f]] = rest[0]
+                    retry.append(rest[0])
+                continue
+            report.processed.append(f)
+            report.results.append(r)
+            graphs[GRAPH_BASE + r.document.doc_id] = document_quads(r)
+        if not retry:
+            break
+        todo, outcomes = retry, process_many(retry, workers=workers, scheduler=scheduler, on_done=on_done)
+    for i, fs in sorted(by_id.items()):
+        report.duplicates.extend((f, first_by_id[i]) for f in fs if f != first_by_id[i])
     report.removed = sorted(i for i in stored_ids if i not in first_by_id)
     drop = [GRAPH_BASE + i for i in report.removed]
     drop += sorted(g for g in existing if g.startswith(GRAPH_BASE + "_version/") and g != version_graph)

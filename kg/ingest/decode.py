@@ -101,11 +101,15 @@ def _utf16_by_nul(data: bytes) -> str | None:
     odd = sample[1::2].count(0)
     if even + odd == 0:
         return None
-    for enc, ok in (("utf-16-le", odd > 4 * even), ("utf-16-be", even > 4 * odd)):
-        if ok and len(data) % 2 == 0:
-            text = _try(data, enc)
-            if text is not None and _plausible(text):
-                return enc
+    if len(data) % 2:
+        return None
+    # Try the likelier byte order first; keep the first that decodes strictly to plausible
+    # Chinese text. (CJK code points such as U+4E00 put NULs in the "wrong" half too.)
+    order = ("utf-16-le", "utf-16-be") if odd >= even else ("utf-16-be", "utf-16-le")
+    for enc in order:
+        text = _try(data, enc)
+        if text is not None and _plausible(text) and (_common_chinese(text) or _CJK.search(text) is None):
+            return enc
     return None
 
 

@@ -45,14 +45,25 @@ def notice(task: str, lead: str = "省发展改革委", support: str = "省财�
 
 def _docx_bytes(text: str) -> bytes:
     """A real DOCX (python-docx) holding ``text`` one paragraph per line."""
+    import datetime
+
     import docx
 
     d = docx.Document()
+    stamp = datetime.datetime(2020, 1, 1)
+    d.core_properties.created = d.core_properties.modified = d.core_properties.last_printed = stamp
     for line in text.splitlines():
         d.add_paragraph(line)
     buf = io.BytesIO()
     d.save(buf)
-    return buf.getvalue()
+    # Repack with fixed timestamps and order, so the bytes do not depend on the clock.
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in sorted(src.namelist()):
+            dst.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), src.read(name),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _pdf_bytes() -> bytes:
