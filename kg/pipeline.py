@@ -124,31 +124,33 @@ def process_many(
     workers: int | None = None,
     scheduler: str | None = None,
     on_done: Callable[[str], None] | None = None,
-) -> list[DocResult | InputError]:
+    func: Callable = None,
+) -> list:
     """Process ``paths`` and return one result (or error) per path, in the order given.
 
     ``workers``: processes on this machine (default: all cores; 1 = in this process).
     ``scheduler``: address of an existing Dask distributed scheduler (``tcp://HOST:PORT``);
     extraction then runs on that cluster. The output is the same whichever way it runs.
     """
+    func = func or _process_safely
     paths = list(paths)
     if not paths:
         return []
     if scheduler:
-        return _process_dask(paths, scheduler, on_done)
+        return _process_dask(paths, scheduler, on_done, func)
     workers = default_workers() if workers is None else max(1, workers)
     workers = min(workers, len(paths))
     results: dict[str, DocResult | InputError] = {}
     if workers == 1:
         for p in paths:
-            results[p] = _process_safely(p)
+            results[p] = func(p)
             if on_done:
                 on_done(p)
     else:
         # Largest files first, so one big file does not finish last on its own.
         order = sorted(paths, key=lambda p: -_size(p))
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
-            for p, r in zip(order, pool.map(_process_safely, order, chunksize=1)):
+            for p, r in zip(order, pool.map(func, order, chunksize=1)):
                 results[p] = r
                 if on_done:
                     on_done(p)
@@ -166,11 +168,11 @@ def _init_worker() -> None:
     _extractors()
 
 
-def _process_dask(paths: list[str], scheduler: str, on_done) -> list[DocResult | InputError]:
+def _process_dask(paths: list[str], scheduler: str, on_done, func) -> list:
     from distributed import Client, as_completed
 
     with Client(scheduler, set_as_default=False) as client:
-        futures = client.map(_process_safely, paths, pure=False)
+        futures = client.map(func, paths, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         out: list = [None] * len(paths)
         for fut in as_completed(futures, loop=client.loop):
@@ -178,6 +180,29 @@ def _process_dask(paths: list[str], scheduler: str, on_done) -> list[DocResult |
             if on_done:
                 on_done(paths[index[fut.key]])
     return out
+
+
+def _build_one(path: str, spool: str | None = None, keep: bool = True):
+    """Extract one file and turn it into its named graph, in the worker.
+
+    Returns ``(result or error, n_responsibilities, graph)`` where ``graph`` is the path of
+    an N-Quads file in ``spool`` (local workers) or N-Quads bytes (remote workers), so the
+    parent never holds more than one document's quads at a time.
+    """
+    from kg.graph import document_quads
+    from kg.store import write_nquads
+
+    r = _process_safely(path)
+    if isinstance(r, InputError):
+        return r, 0, None
+    quads = document_quads(r)
+    if spool is not None:
+        target = os.path.join(spool, r.document.doc_id + ".nq")
+        write_nquads(quads, target)
+    else:
+        target = write_nquads(quads)
+    del quads
+    return (r if keep else r.document.doc_id), len(r.responsibilities), target
 
 
 @dataclass
@@ -189,7 +214,8 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)  # doc ids whose graphs were dropped
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source, same content as)
     errors: list[InputError] = field(default_factory=list)
-    results: list[DocResult] = field(default_factory=list)
+    results: list[DocResult] = field(default_factory=list)  # only with build(keep_results=True)
+    responsibilities: int = 0  # responsibilities in the documents read
     exports: list[str] = field(default_factory=list)
 
     @property
@@ -206,6 +232,7 @@ def build(
     scheduler: str | None = None,
     full: bool = False,
     store=None,
+    keep_results: bool = True,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[str], None] | None = None,
 ) -> BuildReport:
@@ -215,9 +242,14 @@ def build(
     documents no longer among the inputs are dropped. The store changes in one
     all-or-nothing step: an interrupted build leaves the previous graph as it was.
     Files that cannot be read are reported in ``BuildReport.errors``; the rest still build.
+    Each document's graph is made in the worker and spooled to disk, so memory stays flat
+    however large the corpus; ``keep_results=False`` also drops the extraction results.
     """
-    from kg.graph import GRAPH_BASE, document_quads, reference_quads, version_quads
-    from kg.store import open_store
+    import functools
+    import tempfile
+
+    from kg.graph import GRAPH_BASE, reference_quads, version_quads
+    from kg.store import open_store, read_nquads
     from kg import reference
 
     report = BuildReport()
@@ -249,11 +281,13 @@ def build(
     report.unchanged = sorted(f for f in first_by_id.values() if f not in set(todo))
     if on_start:
         on_start(len(todo))
-    outcomes = process_many(todo, workers=workers, scheduler=scheduler, on_done=on_done)
+    spool_dir = tempfile.TemporaryDirectory(prefix="kg-build-")
+    func = functools.partial(_build_one, spool=None if scheduler else spool_dir.name, keep=keep_results)
+    outcomes = process_many(todo, workers=workers, scheduler=scheduler, on_done=on_done, func=func)
     # A file that fails does not hide a readable copy of the same bytes under another name.
     while True:
         retry = []
-        for f, r in zip(todo, outcomes):
+        for f, (r, n_resp, graph) in zip(todo, outcomes):
             if isinstance(r, InputError):
                 report.errors.append(r)
                 rest = by_id[ids[f]][by_id[ids[f]].index(f) + 1:]
@@ -262,11 +296,13 @@ def build(
                     retry.append(rest[0])
                 continue
             report.processed.append(f)
-            report.results.append(r)
-            graphs[GRAPH_BASE + r.document.doc_id] = document_quads(r)
+            report.responsibilities += n_resp
+            if keep_results:
+                report.results.append(r)
+            graphs[GRAPH_BASE + ids[f]] = read_nquads(graph)
         if not retry:
             break
-        todo, outcomes = retry, process_many(retry, workers=workers, scheduler=scheduler, on_done=on_done)
+        todo, outcomes = retry, process_many(retry, workers=workers, scheduler=scheduler, on_done=on_done, func=func)
     for i, fs in sorted(by_id.items()):
         report.duplicates.extend((f, first_by_id[i]) for f in fs if f != first_by_id[i])
     report.removed = sorted(i for i in stored_ids if i not in first_by_id)
@@ -276,7 +312,8 @@ def build(
     graphs[version_graph] = version_quads(version_graph, PIPELINE_VERSION)
     gs = store if store is not None else open_store(store_dir, read_only=False)
     try:
-        gs.replace(graphs, drop=drop)
+        with spool_dir:
+            gs.replace(graphs, drop=drop)
         if exports_dir is not None:
             from kg.export import write_exports
 

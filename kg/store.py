@@ -346,10 +346,8 @@ class GraphStore:
         (their own graph name is overridden), each IRI in ``drop`` is removed."""
         with self._mutex:
             self._writable()
-            plan: list[tuple[ox.NamedNode, list[ox.Quad]]] = []
-            for iri in sorted(graphs):
-                node = _graph_node(iri)
-                plan.append((node, [_as_quad(q, node) for q in graphs[iri]]))
+            # Each graph's quads are read lazily, when it is written (they may be a generator).
+            plan = [(_graph_node(iri), graphs[iri]) for iri in sorted(graphs)]
             drops = [_graph_node(i) for i in sorted(set(drop) - set(graphs))]
 
             def apply(data: ox.Store, merged: ox.Store) -> None:
@@ -358,19 +356,20 @@ class GraphStore:
                     if data.contains_named_graph(node):
                         old.update(q.triple for q in data.quads_for_pattern(None, None, None, node))
                         data.remove_graph(node)
-                every = [q for _, quads in plan for q in quads]
-                new = {q.triple for q in every}
-                added = [ox.Quad(t.subject, t.predicate, t.object) for t in new - old]
-                if self.path is None or len(every) < _BULK_FROM:
-                    data.extend(every)
-                    merged.extend(added)
-                else:  # bulk: one SST ingestion per database for the whole build
-                    data.bulk_extend(every)
-                    merged.bulk_extend(added)
-                for node, quads in plan:
+                # One graph at a time, so a build holds one document's quads in memory.
+                for node, source in plan:
+                    quads = [_as_quad(q, node) for q in source]
+                    merge = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]  # a store is a set
+                    if self.path is None or len(quads) < _BULK_FROM:
+                        data.extend(quads)
+                        merged.extend(merge)
+                    else:
+                        data.bulk_extend(quads)
+                        merged.bulk_extend(merge)
                     if not quads:  # keep an empty graph named, so graph_names() reflects the replace
                         data.add_graph(node)
-                _unmerge(data, merged, old - new)
+                    del quads, merge
+                _unmerge(data, merged, old)
 
             if self.path is None:
                 apply(self.store, self._merged)
@@ -457,3 +456,21 @@ class GraphStore:
 def open_store(path: str | os.PathLike | None, *, read_only: bool = True) -> GraphStore:
     """Open the store at ``path`` (None: a new in-memory store)."""
     return GraphStore(path, read_only=read_only)
+
+
+def write_nquads(quads: Iterable[ox.Quad], path: str | os.PathLike | None = None) -> bytes | None:
+    """Serialise ``quads`` as N-Quads to ``path`` (returns None), or return the bytes."""
+    if path is None:
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    with open(path, "wb") as fh:
+        ox.serialize(quads, fh, format=ox.RdfFormat.N_QUADS)
+    return None
+
+
+def read_nquads(source: str | os.PathLike | bytes) -> Iterator[ox.Quad]:
+    """Quads of an N-Quads file or bytes written by :func:`write_nquads`, read lazily."""
+    if isinstance(source, (bytes, bytearray)):
+        yield from ox.parse(bytes(source), format=ox.RdfFormat.N_QUADS)
+    else:
+        with open(source, "rb") as fh:
+            yield from ox.parse(fh, format=ox.RdfFormat.N_QUADS)

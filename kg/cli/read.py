@@ -117,9 +117,9 @@ def build(paths, store_dir, exports_dir, workers, scheduler, full):
 
     start, done, stop = progress_callbacks("building", None)
     report = run_build(paths, store_dir, exports_dir=exports_dir, workers=workers, scheduler=scheduler,
-                       full=full, on_start=start, on_done=done)
+                       full=full, keep_results=False, on_start=start, on_done=done)
     stop()
-    n_resp = sum(len(r.responsibilities) for r in report.results)
+    n_resp = report.responsibilities
     click.echo(
         f"{len(report.processed)} read, {len(report.unchanged)} unchanged, {len(report.removed)} removed, "
         f"{len(report.errors)} failed; {n_resp} responsibilities from the documents read; store: {store_dir}",
