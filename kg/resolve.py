@@ -144,7 +144,7 @@ class Resolver:
 
     def region(self, name: str):
         n = compact(name)
-        e = self.gaz.lookup(n, "region")
+        e = self.gaz.weak_lookup(n, "region")
         if e is None and "、" in n:
             e = self.gaz.lookup(_coordinated(n), "region")
             if e is None:

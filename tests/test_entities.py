@@ -65,6 +65,52 @@ FOUND = [
     ("实施“智赋万企”行动。", "programme", "“智赋万企”行动"),
     ("组织实施十大技术攻关项目。", "programme", "十大技术攻关项目"),
     ("深入实施城市更新行动。", "programme", "城市更新行动"),
+    # combined abbreviations of prefectures / rivers of a refdata province
+    ("推进娄永、常益等重点区域矿山修复。", "region", "娄永"),
+    ("推动实施资澧连通工程。", "region", "资澧"),
+    # places joined by dashes, each a row
+    ("构建以桃花岭—凤凰山—白沙湖为骨架的生态廊道。", "region", "凤凰山"),
+    ("构建以桃花岭—凤凰山—白沙湖为骨架的生态廊道。", "region", "白沙湖"),
+    ("强化韶关—深圳、梅州—广州对口合作。", "region", "韶关"),
+    # two province abbreviations + 边; counted natural features
+    ("深化粤桂边、湘赣边协同发展。", "region", "粤桂边"),
+    ("守护“一江两河三湖”生态格局。", "region", "一江两河三湖"),
+    ("开展“三口水系”综合整治。", "region", "三口水系"),
+    ("支持大珠三角地区协同。", "region", "大珠三角地区"),
+    ("布局建设清远、韶关翁源新片区。", "region", "韶关翁源新片区"),
+    # places inside a station-to-station or 至 route name
+    ("规划建设英德至新丰高速。", "region", "新丰"),
+    ("规划建设英德至新丰高速。", "corridor", "英德至新丰高速"),
+    # corridors: lists after a lead-in, dash lines, metro extensions, station ranges, N大通道
+    ("铁路，重点抓好赣深、梅龙、汕汕等项目建设。", "corridor", "梅龙"),
+    ("加快建设广州地铁5号线东延、8号线北延、磁浮南延。", "corridor", "8号线北延"),
+    ("加快建设广州地铁5号线东延、8号线北延、磁浮南延。", "corridor", "磁浮南延"),
+    ("规划建设广州南站至佛山西站，研究论证东莞西站至惠州北站联络线。", "corridor", "东莞西站至惠州北站联络线"),
+    ("扩大三大通道市州覆盖面。", "corridor", "三大通道"),
+    ("探索跨黑海铁海联运线路。", "corridor", "跨黑海铁海联运线路"),
+    ("巩固中老、中越跨境班列先发地位。", "corridor", "中老、中越跨境班列"),
+    ("拓展日、韩、北美远洋航线。", "corridor", "日、韩、北美远洋航线"),
+    # programmes: national pilot designations without a place, named reservoirs, short 战略, 打好…仗
+    ("建设国家数字经济创新发展试验区。", "programme", "国家数字经济创新发展试验区"),
+    ("推进青龙潭水库、白石灌区等骨干水源建设。", "programme", "青龙潭水库"),
+    ("深入实施品牌战略。", "programme", "品牌战略"),
+    ("全力打好科技创新攻坚仗。", "programme", "打好科技创新攻坚仗"),
+    ("支持广东省知识产权保护中心发展。", "department", "广东省知识产权保护中心"),
+    # box (专栏) titles and the items opening a box line; a place-named science town
+    ("专栏7  数字广东建设重点工程\n算力枢纽提升工程。建设算力节点。\n", "programme", "数字广东建设重点工程"),
+    ("专栏7  数字广东建设重点工程\n算力枢纽提升工程。建设算力节点。\n", "programme", "算力枢纽提升工程"),
+    ("支持湘江科学城建设。", "programme", "湘江科学城"),
+    ("开展科技保险试点。", "programme", "科技保险试点"),
+    ("实施高标准农田建设工程和优质粮油工程。", "programme", "优质粮油工程"),
+    ("实施高标准农田建设工程和优质粮油工程。", "programme", "高标准农田建设工程"),
+    # a weak short alias (also a common word) counts as a place inside a route name
+    ("推进监利至华容长江过江通道项目前期研究。", "region", "华容"),
+    ("推进天府新区、成都东部新区建设。", "region", "成都东部新区"),
+    ("支持宜荆荆都市圈、襄十随神城市群发展。", "region", "襄十随神城市群"),
+    ("加强赤水河、乌江、嘉陵江流域保护。", "region", "乌江"),
+    ("加快川藏铁路雅安至林芝段建设。", "corridor", "川藏铁路雅安至林芝段"),
+    # a state-owned group's short name without 集团 (refdata: 财信集团), standing alone
+    ("支持财信、兴湘等企业做强做优。", "department", "财信"),
 ]
 
 
@@ -85,6 +131,31 @@ ABSENT = [
     ("打通出省通道和战略通道。", "出省通道"),
     ("扩大普通高中办学资源。", "中办"),
     ("推进中国式现代化。", "中国"),
+    # place words fused into port, airport or lab names; generic or non-transport channels
+    ("加强与宁波舟山港、广州港联动。", "宁波"),
+    ("加强与宁波舟山港、广州港联动。", "广州"),
+    ("拓宽技能人才发展通道。", "技能人才发展通道"),
+    ("布局建设省内天然气支线管道。", "天然气支线管道"),
+    ("谋划研究东莞西站至惠州北站联络线。", "研究东莞西站至惠州北站联络线"),
+    ("依托铁路、水运、民航等通道。", "民航"),
+    ("加强三条通道经济带区域合作。", "三条通道经济带"),
+    ("积极建设高铁经济带。", "高铁经济带"),
+    # slogans, formulas and principles in quotes
+    ("推广“枫桥经验”。", "“枫桥经验”"),
+    ("推行“产品+服务”模式。", "“产品+服务”"),
+    ("强化“设计—制造—封测—应用”链条。", "“设计—制造—封测—应用”"),
+    ("保持战略定力。", "保持战略"),
+    ("深入实施城市更新行动。", "深入实施城市更新行动"),
+    ("推进实施国家历史遗留废弃矿山生态修复示范工程。", "实施国家历史遗留废弃矿山生态修复示范工程"),
+    ("打造平安社区、平安乡村。", "安乡"),
+    ("推进人才强省，实现湘智兴湘。", "兴湘"),
+    ("编制国民经济和社会发展年度计划。", "国民经济和社会发展年度计划"),
+    ("主动对接国家重大战略。", "对接国家重大战略"),
+    ("推进天府新区、成都东部新区建设。", "天府新区、成都东部新区"),
+    ("各省、自治区、直辖市人民政府：", "直辖市人民政府"),
+    ("建成具有国际影响力的重要城市群。", "重要城市群"),
+    ("共同发展壮大长江中游城市群。", "壮大长江中游城市群"),
+    ("以坪塘—昭山—云峰湖东西向生态林带和易俗河—法华山南北向生态林带组成", "带和易俗河"),
 ]
 
 
@@ -162,9 +233,9 @@ def test_score_entities_counts_distinct_names_without_whitespace():
 # -- the sample corpus, measured against gold --------------------------------------------------------
 #: scores measured on the sample corpus when this test was written, minus a margin of 0.02
 #: (targets: department ≥ 0.95, lab/corridor/region ≥ 0.9, programme ≥ 0.75, canonical ≥ 0.97;
-#: corridor, region and programme do NOT reach their targets yet)
-MEASURED_F1 = {"department": 0.975, "lab": 0.97, "region": 0.85, "corridor": 0.81, "programme": 0.55}
-MEASURED_CANONICAL = 0.978
+#: programme does NOT reach its target yet; its gold is ~80% complete, so precision reads low)
+MEASURED_F1 = {"department": 0.986, "lab": 0.971, "region": 0.913, "corridor": 0.930, "programme": 0.652}
+MEASURED_CANONICAL = 0.979
 
 
 @pytest.mark.slow

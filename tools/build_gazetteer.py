@@ -9,10 +9,13 @@ Rows written (tab-separated, header first):
 * Hunan departments (refdata): every canonical full name, official short name and alias, as an
   absolute name of that Hunan body; ``(旧)`` aliases get the flag ``old``; rows whose refdata
   confidence is ``?`` get ``unconfirmed``.
+* Short names of state-owned groups without 集团 (华菱集团 → 华菱), flagged ``derived``: the extractor
+  takes them only where they stand alone (between punctuation, before 等/和/集团).
 * Province-relative templates derived from them: ``省发展改革委`` → ``{P}发展和改革委员会`` (flag
   ``relative``), so that the same short name in a document of another province resolves to that
   province's body (``{P}`` = full province name, ``{p}`` = its short name).
-* Hunan regions with codes and parents, their short aliases (minus ones that are common words),
+* Hunan regions with codes and parents, their short aliases (the ones that are also common words or
+  parts of many names get the flag ``weak``: the extractor uses them only inside route names and place chains),
   informal regions with the aliases named in their note, former counties mapped to their successor.
 """
 from __future__ import annotations
@@ -75,6 +78,10 @@ def departments() -> list[tuple[str, ...]]:
                 old = a.endswith("(旧)") or a.endswith("（旧）")
                 names.append((re.sub(r"[(（]旧[)）]$", "", a), ["old"] if old else []))
             cat = r["category"].strip()
+            for n, extra in list(names):  # 华菱集团 → 华菱: group short names are also written without 集团
+                short = n[:-2] if n.endswith("集团") else ""
+                if cat == "国企" and len(short) >= 2 and not short.startswith(("湖南", "省", "中国", "中南")):
+                    names.append((short, extra + ["derived"]))
             for n, extra in names:
                 rows.append((n, "department", canon, "", "", ",".join(sorted(flags + extra)), f"refdata:{cat}"))
                 rel = _relative(n)
@@ -113,7 +120,11 @@ def regions() -> list[tuple[str, ...]]:
             rows.append((base, "region", base, "", "", ",".join(sorted(flags)), f"refdata:{level}"))
         if level in ("province", "prefecture", "county"):
             for a in _split(r["short_aliases"]):
-                if len(a) < 2 or a in SHORT_ALIAS_STOP:
+                if len(a) < 2:
+                    continue
+                if a in SHORT_ALIAS_STOP:  # kept as a weak alias: used only where a strong cue says "place"
+                    rows.append((a, "region", canon, code, parent, ",".join(sorted(flags + ["short", "weak"])),
+                                 f"refdata:{level}"))
                     continue
                 rows.append((a, "region", canon, code, parent, ",".join(sorted(flags + ["short"])), f"refdata:{level}"))
         m = re.search(r"aliases: ([^;]+)", note)

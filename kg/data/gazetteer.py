@@ -20,6 +20,8 @@ document's province by :meth:`Gazetteer.canonical`).
 True
 >>> g.lookup("长沙", "region").canonical
 '长沙市'
+>>> g.lookup("华容", "region") is None, g.weak_lookup("华容", "region").canonical  # 华容 is also a common word
+(True, '华容县')
 """
 from __future__ import annotations
 
@@ -88,6 +90,7 @@ class Gazetteer:
         self.dir = Path(data_dir) if data_dir else DATA_DIR
         self.entries: dict[str, list[Entry]] = {}
         self.by_canonical: dict[tuple[str, str], Entry] = {}
+        self.weak: dict[str, Entry] = {}
         self._load_generated(self.dir / "gazetteer.tsv")
         self._load_central(self.dir / "central_bodies.tsv")
         self._load_province_bodies(self.dir / "province_bodies.tsv")
@@ -114,8 +117,13 @@ class Gazetteer:
             flags = set(filter(None, _cell(row, 5).split(",")))
             level = _cell(row, 6).split(":")[-1]
             rank = _LEVEL_ORDER.get(level, 3) + (2 if "short" in flags else 0)
+            if "weak" in flags:  # ambiguous short names (通道, 华容): only by :meth:`weak_lookup`
+                self.weak.setdefault(row[0], Entry(row[0], row[1], row[2], _cell(row, 3), _cell(row, 4),
+                                                    source=_cell(row, 6), rank=rank))
+                continue
             self.add(Entry(row[0], row[1], row[2], _cell(row, 3), _cell(row, 4), "relative" in flags,
-                           "unconfirmed" not in flags, "old" in flags, _cell(row, 6), rank))
+                           "unconfirmed" not in flags, "old" in flags,
+                           _cell(row, 6) + (":derived" if "derived" in flags else ""), rank))
 
     def _load_central(self, path: Path) -> None:
         for row in _rows(path):
@@ -175,6 +183,13 @@ class Gazetteer:
             if type is None or e.type == type:
                 return e
         return None
+
+    def weak_lookup(self, name: str, type: str | None = None) -> Entry | None:
+        """Like :meth:`lookup`, falling back to the weak aliases (short names that are also common words)."""
+        e = self.lookup(name, type)
+        if e is None and name in self.weak and (type is None or self.weak[name].type == type):
+            e = self.weak[name]
+        return e
 
     def canonical(self, name: str, type: str | None, province: str | None) -> str | None:
         """Canonical name of ``name``; relative names need ``province`` (else ``None``)."""

@@ -4,7 +4,12 @@ Components (registered spaCy factories, run in this order):
 
 * ``kg_gazetteer`` — every gazetteer name (departments, regions, aliases) by one trie regex over the text;
 * ``kg_rules`` — department shapes (notes, city governments, numbered congresses), labs, corridors,
-  programmes and region shapes, each by its head word with the left edge found on jieba tokens;
+  programmes and region shapes, each by its head word with the left edge found on jieba tokens; plus
+  list and chain shapes: corridors listed after a lead-in (``铁路，…A、B、C等``), station-to-station lines,
+  ``N大通道``; places joined by dashes (``坪塘—昭山—石燕湖``), concatenated one-character abbreviations of
+  refdata prefectures and rivers (``郴衡``, ``沅澧``), places inside ``A至B`` route names (weak aliases such
+  as ``华容`` allowed there), count-named natural features (``一江一湖四水``); 专栏 titles and box items,
+  named reservoirs and irrigation districts, place-named science towns, national pilot designations;
 * ``kg_select`` — longest match wins; regions inside corridor/programme names are kept. Writes
   ``doc.spans["kg"]`` (label = type) and ``doc.user_data["kg_mentions"]`` ((start, end, type) tuples).
 
@@ -54,7 +59,7 @@ def make_nlp(data_dir: str | None = None, alias_file: str | None = None, hmm: bo
         tok.add_word(head, freq=5000)
     nlp.tokenizer.jieba_seg = _Segmenter(tok, hmm)
     cfg = {"data_dir": data_dir, "alias_file": alias_file}
-    nlp.add_pipe("kg_gazetteer", config=cfg)
+    nlp.add_pipe("kg_gazetteer", config=cfg).freq = tok.FREQ
     nlp.add_pipe("kg_rules", config=cfg)
     nlp.add_pipe("kg_select")
     return nlp
@@ -63,7 +68,7 @@ def make_nlp(data_dir: str | None = None, alias_file: str | None = None, hmm: bo
 _WINDOW = 32  # characters left of a head word that the left-edge walk may look at (it stops by 26)
 _NEEDS_TOKENS = re.compile(
     "|".join(f"(?:{rx.pattern})" for rx in (P.LAB_HEAD, P.CORRIDOR_HEAD, P.PROGRAMME_HEAD_STRICT, P.REGION_SUFFIX,
-                                            P.NUMBER_PROGRAMME)))
+                                            P.NUMBER_PROGRAMME, P.WATER_PROJECT, P.SCIENCE_TOWN)))
 
 
 def make_doc(nlp: Language, text: str) -> Doc:
@@ -126,8 +131,51 @@ class GazetteerMatcher:
 
     def __init__(self, data_dir=None, alias_file=None):
         self.gaz = load_gazetteer(data_dir, alias_file)
+        self.freq: dict = {}  # jieba's word frequencies, set by make_nlp
         names = [n for n in self.gaz.names() if len(n) >= 2]
         self.rx = re.compile("(" + P.trie_regex(names).pattern + ")")
+
+    def _combo_units(self) -> dict[str, str]:
+        """One-character abbreviations of prefectures and of single-character-root rivers of a refdata province
+        (長沙 → 长, 湘潭 → 潭 since 湘 is the province's own; 沅水 → 沅), mapped to what they abbreviate."""
+        units: dict[str, str] = {}
+        prov_abbrevs = set()
+        for name, lst in self.gaz.entries.items():
+            for e in lst:
+                if e.type == "region" and e.source == "refdata:province" and len(name) == 1:
+                    prov_abbrevs.add(name)
+        for name, lst in sorted(self.gaz.entries.items()):
+            for e in lst:
+                if e.type != "region" or len(name) != 2 or e.source != "refdata:prefecture":
+                    continue
+                ch = name[1] if name[0] in prov_abbrevs or name[0] in P.ABBREV else name[0]
+                if ch not in "东南西北中" and ch not in units:
+                    units[ch] = e.canonical
+        for name, lst in sorted(self.gaz.entries.items()):
+            for e in lst:
+                if (e.type == "region" and e.source == "geography:river" and e.parent and len(name) == 2
+                        and name[1] in "江水" and name[0] not in units and name[0] not in "一二三四五六七八九十"):
+                    units[name[0]] = "river:" + e.canonical
+        return units
+
+    def _combos(self, text, cands):
+        """Places written as concatenated one-character abbreviations: 郴衡、邵怀; 沅澧连通; 长株潭衡岳等."""
+        units = self.combo_units
+        if not units:
+            return
+        for m in self.combo_rx.finditer(text):
+            s, e = m.start(), m.end()
+            w = text[s:e]
+            if s > 0 and text[s - 1] not in P.COMBO_BEFORE and text[s - 2:s] not in P.STOP_TOKENS:
+                continue
+            if not P.COMBO_AFTER.match(text, e):
+                continue
+            kinds = {units[c].startswith("river:") for c in w}
+            if len(kinds) != 1 or len(set(w)) != len(w) or len({units[c] for c in w}) != len(w):
+                continue
+            if self.gaz.lookup(w) is not None and self.gaz.lookup(w, "region") is None:
+                continue  # a known name of another type
+            cands.append((s, e, "region", "combo"))
 
     def __call__(self, doc):
         text = _text(doc)
@@ -161,8 +209,14 @@ class GazetteerMatcher:
                     s = pm.start()
             if entry.type == "department" and text[e:e + 1] == "各":  # 省政府各厅委: a generic group
                 continue
-            if entry.type == "region" and name in ("中国", "中华人民共和国", "我国"):
-                continue
+            if entry.source.endswith(":derived") and not (P.STANDALONE_AFTER.match(text, e)
+                                                          and (s == 0 or text[s - 1] in P.PUNCT or text[s - 2:s] in P.STOP_TOKENS)):
+                continue  # 华菱 (for 华菱集团) only where it stands alone
+            if entry.type == "region" and (name in ("中国", "中华人民共和国", "我国") or P.FUSED_FACILITY.match(text, e)):
+                continue  # 上海洋山港, 岳麓山实验室: a place word fused into a facility name is no row
+            if (len(name) == 2 and entry.type == "region" and entry.rank >= 3 and 0 < s and e < len(text)
+                    and self.freq.get(text[s - 1:s + 1], 0) >= 500 and self.freq.get(text[e - 1:e + 1], 0) >= 500):
+                continue  # 平安乡村: a short alias straddled by two common words on both edges is no place
             cands.append((s, e, entry.type, "gaz"))
         return doc
 
@@ -180,18 +234,22 @@ class RuleMatcher:
         regions = [n for n, lst in self.gaz.entries.items() if len(n) >= 2 and any(e.type == "region" for e in lst)]
         self.region_start = P.trie_regex(regions)
         self.corridor_end = re.compile("(?:" + P.CORRIDOR_HEAD.pattern + ")$")
-        self.region_programme = re.compile(f"(?:{self.region_start.pattern}){P.REGION_PROGRAMME_TAIL}")
+        self.region_programme_tail = re.compile(P.REGION_PROGRAMME_TAIL)
         provs = "|".join(sorted(PROVINCES.values(), key=len, reverse=True))
-        self.corridor_tail = re.compile(rf"(?:（[^（），。]{{1,12}}）|(?:{provs})段|[东西南北]延|[一二三]期)")
+        self.corridor_tail = re.compile(rf"(?:（[^（），。]{{1,12}}）|(?:{provs})段|[东西南北]延|[一二三]期|线路|[{P.CJK}]{{2,4}}至[{P.CJK}]{{2,4}}段|"
+                                        rf"[{P.CJK}]{{2,6}}站至[{P.CJK}]{{2,6}}站)")
+        fulls_regions = [n for n in regions if n.endswith(("省", "市", "自治区", "县", "州"))]
+        self.region_generic_prefix = re.compile(f"^(?:{P.trie_regex(fulls_regions).pattern})(?=.)")
+        self.combo_units = self._combo_units()
+        self.combo_rx = re.compile("[" + "".join(sorted(self.combo_units)) + "]{2,7}")
         cities = [n for n in regions if n.endswith(("市", "县", "区", "州"))]
-        city_rx = P.trie_regex(cities).pattern
-        self.county_place = re.compile(f"(?:{city_rx})" + P.COUNTY_PLACE.pattern)
-        self.region_pair = re.compile(f"(?:{city_rx})(?:{city_rx})")
+        self.cities = frozenset(cities)
         rivers = [n for n, lst in self.gaz.entries.items()
                   if any(e.type == "region" and e.source in ("geography:river", "geography:lake") for e in lst)]
         provs_short = "|".join(sorted(PROVINCES.values(), key=len, reverse=True))
-        self.river_stretch = re.compile(f"(?:{P.trie_regex(rivers).pattern})(?:干流|岸线|干线)?(?:{provs_short})段")
-        self.city_gov = re.compile("(?:" + P.trie_regex(cities).pattern + ")" + P.CITY_GOV)
+        self.rivers = frozenset(rivers)
+        self.stretch_tail = re.compile(f"(?:干流|岸线|干线)?(?:{provs_short})段")
+        self.city_gov_tail = re.compile(P.CITY_GOV)
         shorts = "|".join(sorted(PROVINCES.values(), key=len, reverse=True))
         fulls = "|".join(sorted(PROVINCES, key=len, reverse=True))
         central = [n for n, lst in self.gaz.entries.items()
@@ -202,7 +260,49 @@ class RuleMatcher:
         # 湖南省知识产权保护中心: a full province name anchors the left edge of a body name
         self.prov_body = re.compile(rf"(?:{fulls})[{P.CJK}]{{2,12}}?"
                                     r"(?:保护中心|服务中心|事务中心|交易中心|领导小组|联合社|管理局|监督管理局|厅|委员会)"
-                                    rf"(?![{P.CJK}])")
+                                    rf"(?=[^{P.CJK}]|$|发展|建设|改革)")
+
+    def _combo_units(self) -> dict[str, str]:
+        """One-character abbreviations of prefectures and of single-character-root rivers of a refdata province
+        (長沙 → 长, 湘潭 → 潭 since 湘 is the province's own; 沅水 → 沅), mapped to what they abbreviate."""
+        units: dict[str, str] = {}
+        prov_abbrevs = set()
+        for name, lst in self.gaz.entries.items():
+            for e in lst:
+                if e.type == "region" and e.source == "refdata:province" and len(name) == 1:
+                    prov_abbrevs.add(name)
+        for name, lst in sorted(self.gaz.entries.items()):
+            for e in lst:
+                if e.type != "region" or len(name) != 2 or e.source != "refdata:prefecture":
+                    continue
+                ch = name[1] if name[0] in prov_abbrevs or name[0] in P.ABBREV else name[0]
+                if ch not in "东南西北中" and ch not in units:
+                    units[ch] = e.canonical
+        for name, lst in sorted(self.gaz.entries.items()):
+            for e in lst:
+                if (e.type == "region" and e.source == "geography:river" and e.parent and len(name) == 2
+                        and name[1] in "江水" and name[0] not in units and name[0] not in "一二三四五六七八九十"):
+                    units[name[0]] = "river:" + e.canonical
+        return units
+
+    def _combos(self, text, cands):
+        """Places written as concatenated one-character abbreviations: 郴衡、邵怀; 沅澧连通; 长株潭衡岳等."""
+        units = self.combo_units
+        if not units:
+            return
+        for m in self.combo_rx.finditer(text):
+            s, e = m.start(), m.end()
+            w = text[s:e]
+            if s > 0 and text[s - 1] not in P.COMBO_BEFORE and text[s - 2:s] not in P.STOP_TOKENS:
+                continue
+            if not P.COMBO_AFTER.match(text, e):
+                continue
+            kinds = {units[c].startswith("river:") for c in w}
+            if len(kinds) != 1 or len(set(w)) != len(w) or len({units[c] for c in w}) != len(w):
+                continue
+            if self.gaz.lookup(w) is not None and self.gaz.lookup(w, "region") is None:
+                continue  # a known name of another type
+            cands.append((s, e, "region", "combo"))
 
     def __call__(self, doc):
         text = _text(doc)
@@ -217,7 +317,11 @@ class RuleMatcher:
 
     # departments ------------------------------------------------------------------------------------
     def _departments(self, text, starts, cands):
-        for rx in (P.NUM_CONGRESS, P.PARTY_CONGRESS, self.city_gov, self.branch, self.prov_body, P.LOCAL_GOV):
+        for s, e in self._gaz_regions(text, cands, self.cities):  # 株洲市人民政府 (any known city)
+            m = self.city_gov_tail.match(text, e)
+            if m:
+                cands.append((s, m.end(), "department", "rule"))
+        for rx in (P.NUM_CONGRESS, P.PARTY_CONGRESS, self.branch, self.prov_body, P.LOCAL_GOV):
             for m in rx.finditer(text):
                 cands.append((m.start(), m.end(), "department", "rule"))
         for m in P.DEPT_HEAD.finditer(text):
@@ -290,12 +394,24 @@ class RuleMatcher:
             s = left_edge(text, starts, hs, 18, quotes=True, dashes=True)
             while s < hs and text[s] in "至经和与及、":
                 s += 1
+            lv = P.CORRIDOR_LEAD_VERB.match(text, s, hs)
+            if lv and lv.end() < hs:
+                s = lv.end()
             prefix = text[s:hs]
             quoted = prefix.startswith("“")
+            head = m.group(0)
             if not quoted:
-                if (len(prefix) < 2 or P.CORRIDOR_GENERIC.match(prefix) or prefix[0].isdigit()
-                        or prefix[-1] in "条个家类种批"):
+                listed = not prefix and text[hs - 1:hs] == "、" and tail is not None and (head == "磁浮" or head[0].isdigit())
+                if not listed and (len(prefix) < 2 or P.CORRIDOR_GENERIC.match(prefix) or prefix[0].isdigit()
+                                   or prefix[-1] in "条个家类种批"):
                     continue
+                if head.endswith("通道") and P.TONGDAO_NOT.search(prefix):
+                    continue  # 技能人才发展通道: not a transport link
+                rg = self.region_generic_prefix.match(prefix)
+                if rg and P.CORRIDOR_GENERIC.match(prefix[rg.end():]):
+                    continue  # 湖南省跨区跨省能源输送通道: a province and generic words
+            for a, b in P.place_items(text, s, hs):
+                cands.append((a, b, "region", "via"))
             if text[s - 1:s] == "“" and text[e:e + 1] == "”":
                 s, e = s - 1, e + 1
             cands.append((s, e, "corridor", "rule"))
@@ -305,7 +421,33 @@ class RuleMatcher:
             elif c < s:
                 cands.append((c, e, "corridor", f"coord:{s}"))
 
+        for m in P.NUMBER_CORRIDOR.finditer(text):
+            cands.append((m.start(), m.end(), "corridor", "rule"))
+        for m in P.STATION_LINE.finditer(text) if "站至" in text else ():
+            cands.append((m.start(1), m.end(1), "corridor", "rule"))
+        for m in P.LEAD_IN.finditer(text):  # 铁路，重点抓好张吉怀、怀邵衡、黔张常等项目建设
+            for lm in P.LEAD_IN_LIST.finditer(m.group(1)):
+                pos = m.start(1) + lm.start(1)
+                for k, item in enumerate(lm.group(1).split("、")):
+                    if k == 0:
+                        t = P.trim_stop(item)
+                        pos += len(item) - len(t)
+                        item = t
+                    if 2 <= len(item) <= 4 and not P.CORRIDOR_GENERIC.match(item) and not P.ITEM_NOT_NAME.search(item):
+                        cands.append((pos, pos + len(item), "corridor", "list"))
+                    pos += len(item) + 1
+
     # programmes -------------------------------------------------------------------------------------
+    @staticmethod
+    def _qualifier(text, starts, q) -> int:
+        """Start of a nominal qualifier written right before a quoted name (医学学科“登峰计划”)."""
+        if q == 0 or text[q - 1] in P.PUNCT:
+            return q
+        s0 = left_edge(text, starts, q, 8)
+        if s0 < q and (P.PROGRAMME_GENERIC.match(text[s0:q]) or P.LEAD_STOP.match(text, s0, q)):
+            return q
+        return s0
+
     def _programmes(self, text, starts, cands):
         for m in P.QUOTED.finditer(text):
             inner = m.group(1)
@@ -313,35 +455,152 @@ class RuleMatcher:
                 continue
             if text[max(0, m.start() - 1):m.start()] == "《" or self.corridor_end.search(inner):
                 continue
-            after = text[m.end():m.end() + 10]
+            if P.NUMERIC_NATURE.fullmatch(inner):
+                continue  # “一江一湖四水”: natural features, a region
+            after = text[m.end():m.end() + 16]
             t = P.PROGRAMME_TAIL.match(after)
             if t and not any(after[k:k + 2] in P.STOP_TOKENS for k in range(0, t.end() - 1)):
                 # a qualifier before the quote belongs to the name: 企业上市“金芙蓉”跃升行动
-                s0 = left_edge(text, starts, m.start(), 8) if text[m.start() - 1:m.start()] not in P.PUNCT else m.start()
-                if s0 < m.start() and P.PROGRAMME_GENERIC.match(text[s0:m.start()]):
-                    s0 = m.start()
-                cands.append((s0, m.end() + t.end(), "programme", "quote"))
-            elif len(inner) >= 4 and "、" not in inner and not P.QUOTED_CONTEXT_NOT.match(after):
+                cands.append((self._qualifier(text, starts, m.start()), m.end() + t.end(), "programme", "quote"))
+            elif (len(inner) >= 4 and not P.QUOTED_CONTEXT_NOT.match(after) and not P.QUOTED_FORMULA.search(inner)
+                  and not P.QUOTED_PRINCIPLE_VERB.search(text, max(0, m.start() - 3), m.start())):
                 cands.append((m.start(), m.end(), "programme", "quote"))
+        for m in P.NATIONAL_PILOT.finditer(text):
+            if not self.region_start.match(text, m.start() + 2) and not P.COUNTED.search(m.group(0)):
+                cands.append((m.start(), m.end(), "programme", "rule"))
+        for m in P.WATER_PROJECT.finditer(text):
+            s0 = left_edge(text, starts, m.start(), 4)
+            name = text[s0:m.start()]
+            if 2 <= len(name) <= 4 and not P.WATER_PROJECT_GENERIC.search(name) and not name[0].isdigit():
+                cands.append((s0, m.end(), "programme", "rule"))
+        for m in P.FIGHT.finditer(text):
+            cands.append((m.start(), m.end(), "programme", "rule"))
         for m in P.NUMBER_PROGRAMME.finditer(text):
             s = left_edge(text, starts, m.start(), 8)
             if m.end() - s > 6:  # short ones (十大工程) are mostly generic counts unless quoted
                 cands.append((s, m.end(), "programme", "number"))
-        for m in P.CHIEF_SYSTEM.finditer(text):
+        for m in P.CHIEF_SYSTEM.finditer(text) if "长制" in text else ():
             cands.append((m.start(), m.end(), "programme", "rule"))
-        for m in self.region_programme.finditer(text):
-            cands.append((m.start(), m.end(), "programme", "rule"))
-        for m in P.VERB_LED_PROGRAMME.finditer(text):
+        for s, e in self._gaz_regions(text, cands):  # 长株潭一体化, 中部地区崛起, 西部大开发
+            m = self.region_programme_tail.match(text, e)
+            if m:
+                cands.append((s, m.end(), "programme", "rule"))
+        for rx in ((P.BOX_TITLE, P.ITEM_LINE) if "专栏" in text else (P.ITEM_LINE,)):
+            for m in rx.finditer(text):
+                name = m.group(1)
+                if name[:2] not in P.STOP_TOKENS and not P.LEAD_STOP.match(name) and name[:1] not in P.STOP_TOKENS:
+                    cands.append((m.start(1), m.end(1), "programme", "box"))
+        for m in P.SCIENCE_TOWN.finditer(text):
+            s0 = left_edge(text, starts, m.start(), 12, nominal=True)
+            if self.region_start.match(text, s0, m.start()) and m.start() - s0 >= 2:
+                cands.append((s0, m.end(), "programme", "head"))
+        for m in P.VERB_LED_REFORM.finditer(text):
             name = m.group(1)
-            if not P.PROGRAMME_GENERIC.match(name[:-2]) and not P.CORRIDOR_HEAD.search(name):
+            if not P.PROGRAMME_GENERIC.match(name[:-2]) and name[:2] not in P.STOP_TOKENS:
                 cands.append((m.start(1), m.end(1), "programme", "verb"))
+        for m in P.VERB_LED_PROGRAMME.finditer(text):
+            a, name = _trim_name(m.start(1), m.group(1), cands)
+            if (name and not P.PROGRAMME_GENERIC.match(name[:-2]) and not P.CORRIDOR_HEAD.search(name)
+                    and not P.PLAN_NOT_PROGRAMME.search(name)):
+                cands.append((a, m.end(1), "programme", "verb"))
         for m in P.PROGRAMME_HEAD_STRICT.finditer(text):
             s = left_edge(text, starts, m.start(), 18, nominal=True)
             name = text[s:m.start()]
-            if (len(name) + len(m.group(0)) <= 6 or name[0].isdigit() or (len(name) <= 4 and P.PROGRAMME_GENERIC.match(name))
+            s, name = _trim_name(s, name, cands)
+            if not name:
+                continue
+            nxt = text[m.end():m.end() + 1]
+            short_ok = (m.group(0) == "战略" and len(name) >= 2 and not P.PROGRAMME_GENERIC.match(name)
+                        and (not "\u4e00" <= nxt <= "\u9fff" or nxt in "为和与等") and not P.COUNTED.search(name))
+            if P.PLAN_NOT_PROGRAMME.search(name + m.group(0)):
+                continue
+            if ((len(name) + len(m.group(0)) <= 6 and not short_ok) or name[0].isdigit() or (len(name) <= 4 and P.PROGRAMME_GENERIC.match(name))
                     or P.CORRIDOR_HEAD.search(name)):
                 continue
             cands.append((s, m.end(), "programme", "head"))
+
+    @staticmethod
+    def _gaz_regions(text, cands, names=None) -> list[tuple[int, int]]:
+        """The gazetteer's region matches ``(start, end)`` in text order (optionally only those in ``names``)."""
+        return sorted((s, e) for s, e, typ, src in cands
+                      if src == "gaz" and typ == "region" and (names is None or text[s:e] in names))
+
+    @staticmethod
+    def _water_neighbour(text, a, b) -> bool:
+        """A 港 item counts as water when a neighbouring list item is a river, lake or canal (双溪港、蔡家港、仙人河)."""
+        nxt = re.match(r"、([^、，。；]{2,10})", text[b:b + 12])
+        prv = re.search(r"([^、，。；]{2,10})、$", text[max(0, a - 12):a])
+        return any(x and re.search(r"(?:河|湖|渠|垸)(?:（[^（）]{1,6}）)?$", x.group(1)) for x in (nxt, prv))
+
+    def _zone_prefix(self, text, s) -> int:
+        """大湘南地区, 新时代洞庭湖生态经济区: 大/新时代 right before a named zone belong to it."""
+        if text[s - 1:s] == "大" and (s < 2 or text[s - 2] in P.COMBO_BEFORE or not "\u4e00" <= text[s - 2] <= "\u9fff"
+                                      or text[max(0, s - 3):s - 1] in P.STOP_TOKENS):
+            return s - 1
+        if text[s - 3:s] == "新时代":
+            return s - 3
+        return s
+
+    def _chains(self, text, cands):
+        """Places joined by dashes (坪塘—昭山—石燕湖—云峰湖; 郴州—佛山): each place is a row."""
+        for parts, pos in self._dash_runs(text):
+            items = []
+            for k, (p_, a) in enumerate(zip(parts, pos)):
+                if k == 0:  # the first item may carry a verb or a preposition: keep its place-like tail
+                    t = P.trim_stop(p_)
+                    a, p_ = a + len(p_) - len(t), t
+                    js = [j for j in range(max(0, len(p_) - 6), len(p_) - 1)
+                          if p_[j] not in "和与及的在以从向到至" and p_[j:j + 2] not in P.STOP_TOKENS]
+                    for j in ([j for j in js if self.gaz.weak_lookup(p_[j:], "region")]
+                              + [j for j in js if self._placey(p_[j:])]):
+                        a, p_ = a + j, p_[j:]
+                        break
+                    else:
+                        p_ = P.trim_stop(p_)
+                        a = pos[0] + len(parts[0]) - len(p_)
+                if k == len(parts) - 1:
+                    p_ = P.CHAIN_TAIL.sub("", p_)
+                    for j in range(len(p_), 1, -1):
+                        if self._placey(p_[:j]):
+                            p_ = p_[:j]
+                            break
+                items.append((a, a + len(p_), p_))
+            placey = [self._placey(w) for _, _, w in items]
+            if sum(placey) * 2 < len(items) or any(P.CHAIN_BAD_ITEM.search(w) for _, _, w in items):
+                continue
+            for (a, b, w), ok in zip(items, placey):
+                if ok or (2 <= len(w) <= 3 and len(items) >= 3):
+                    cands.append((a, b, "region", "chain"))
+
+    @staticmethod
+    def _dash_runs(text):
+        """Runs ``A—B(—C…)`` of 2-10 CJK characters joined by dashes: ``(parts, starts)``."""
+        cjk = re.compile(f"[{P.CJK}]{{2,10}}")
+        back = re.compile(f"[{P.CJK}]{{2,10}}$")
+        parts: list[str] = []
+        pos: list[int] = []
+        end = -1
+        for d in P.DASH_CHAIN.finditer(text):
+            nxt = cjk.match(text, d.end())
+            if d.start() != end:  # a new run: its first item ends at this dash
+                if len(parts) >= 2:
+                    yield parts, pos
+                first = back.search(text, max(0, d.start() - 10), d.start())
+                parts, pos = ([first.group(0)], [first.start()]) if first else ([], [])
+            if not parts or nxt is None:
+                if len(parts) >= 2:
+                    yield parts, pos
+                parts, pos, end = [], [], -1
+                continue
+            parts.append(nxt.group(0))
+            pos.append(nxt.start())
+            end = nxt.end()
+        if len(parts) >= 2:
+            yield parts, pos
+
+    def _placey(self, w: str) -> bool:
+        return (len(w) >= 2 and not any(c in "和与及的" for c in w) and (self.gaz.weak_lookup(w, "region") is not None
+                                 or (P.WATER_ITEM.fullmatch(w) is not None and len(w) <= 5 and not P.WATER_GENERIC.match(w))))
 
     # regions ----------------------------------------------------------------------------------------
     def _regions(self, text, starts, cands):
@@ -355,6 +614,12 @@ class RuleMatcher:
                 name = text[s:m.start()]
                 if P.REGION_GENERIC.match(name) or m.start() - s < 2 or re.search(r"\d|个|条|批", name):
                     continue
+                if m.group(0) in ("都市圈", "城市群", "城市带"):  # 宜荆荆都市圈; not 重要城市群, 壮大长江中游城市群
+                    k = next((k for k in range(s, m.start() - 1) if self.region_start.match(text, k, m.start())), -1)
+                    if k >= 0:
+                        s = k
+                    elif len(name) > 4 or re.search(r"[型化]|全国|重要|国际|世界|一流|大型|特大|超大|现代|若干", name):
+                        continue
             elif text[s] != "“" and not ce:
                 # the name must begin with a known place (trim a verb the edge took in: 构建武陵山… → 武陵山…)
                 for k in range(s, m.start() - 1):
@@ -368,15 +633,30 @@ class RuleMatcher:
             rm = self.region_start.match(text, s, m.start())
             if rm and rm.group(0)[-1] in "区带圈群" and P.REGION_GENERIC.match(text[rm.end():m.start()]):
                 continue  # 长江经济带沿线自贸试验区: a zone described by a region, not a named place
+            s = self._zone_prefix(text, s)
+            if text[s] == "“":  # “3+5”环长株潭城市群: a quoted count is no part of the place
+                q = text.find("”", s, m.start())
+                if q > 0 and not re.search(f"[{P.CJK}]", text[s:q]):
+                    s = q + 1
+            name = text[s:m.start()]
+            if P.REGION_GENERIC.match(name) or P.COUNTED.search(name):
+                continue
             cands.append((s, m.end(), "region", "rule"))
             head_len = len(m.group(0)) + (m.start() - ce.start() if ce else 0)
-            c = coordinated(text, s, m.end(), head_len)
-            if c < 0:
-                cands.append((-c, m.end(), "region", "coord-one"))
-            elif c < s:
+            c = abs(coordinated(text, s, m.end(), head_len))
+            if c < s:  # 湘阴、湘潭九华新片区: the whole span and the last name are both rows
                 cands.append((c, m.end(), "region", f"coord:{s}"))
         for m in P.ADJACENCY.finditer(text):
             cands.append((m.start(1), m.end(), "region", "adjacency"))
+        if "边" in text:
+            for m in P.ADJ_EDGE.finditer(text):
+                if m.start() == 0 or text[m.start() - 1] not in P.ABBREV:
+                    cands.append((m.start(1), m.end(1), "region", "adjacency"))
+        for m in P.NUMERIC_NATURE.finditer(text):
+            if m.start() == 0 or text[m.start() - 1] not in "一二三四五六七八九十百千两":
+                cands.append((m.start(), m.end(), "region", "rule"))
+        self._combos(text, cands)
+        self._chains(text, cands)
         # lists of named rivers, lakes, polders, hills: 昭山、法华山、九郎山
         for m in P.LIST_ITEM.finditer(text):
             a, b = m.start(1), m.end(1)
@@ -386,26 +666,47 @@ class RuleMatcher:
             if text[a - 1:a] != "、":
                 item = P.trim_stop(item)
                 a = b - len(item)
-            if (not P.WATER_HEAD.search(item) or len(item) < 2 or P.WATER_GENERIC.match(item)
-                    or any(t in item for t in ("和", "及", "与", "的", "等"))):
+            if not P.WATER_HEAD.search(item) and not (item.endswith("港") and self._water_neighbour(text, a, b)):
+                continue
+            if len(item) < 2 or P.WATER_GENERIC.match(item) or any(t in item for t in ("和", "及", "与", "的", "等")):
                 continue
             cands.append((a, b, "region", "list"))
         for m in P.PROVINCE_PART.finditer(text):
             cands.append((m.start(1), m.end(1), "region", "rule"))
         # 长江干流湖南段: a river's stretch in a province
-        for m in self.river_stretch.finditer(text):
-            cands.append((m.start(), m.end(), "region", "rule"))
-        # 汝城县沙洲村: a county + a village or town
-        for m in self.county_place.finditer(text):
-            cands.append((m.start(), m.end(), "region", "rule"))
-        # 娄底市娄星区: a region followed by one of its parts
-        for m in self.region_pair.finditer(text):
-            cands.append((m.start(), m.end(), "region", "rule"))
+        regs = self._gaz_regions(text, cands)
+        for k, (s, e) in enumerate(regs):
+            name = text[s:e]
+            m = self.stretch_tail.match(text, e) if name in self.rivers else None
+            if m:  # 长江干流湖南段: a river's stretch in a province
+                cands.append((s, m.end(), "region", "rule"))
+            if name in self.cities:
+                m = P.COUNTY_PLACE.match(text, e)
+                if m:  # 汝城县沙洲村: a county + a village or town
+                    cands.append((s, m.end(), "region", "rule"))
+                if k + 1 < len(regs) and regs[k + 1][0] == e and text[e:regs[k + 1][1]] in self.cities:
+                    cands.append((s, regs[k + 1][1], "region", "rule"))  # 娄底市娄星区: a region and one of its parts
+
+
+def _trim_name(s: int, name: str, cands: list | None = None) -> tuple[int, str]:
+    """Drop a verb glued to the front of a programme name (实施国家…示范工程); split two names joined by 和
+    (高标准农田建设工程和优质粮油工程 → 优质粮油工程, and the first one goes to ``cands``)."""
+    lead = P.LEAD_STOP.match(name)
+    if lead and lead.end() < len(name):
+        s, name = s + lead.end(), name[lead.end():]
+    k = name.rfind("和")
+    if k > 0:
+        h = P.PROGRAMME_HEAD_STRICT.search(name, 0, k)
+        if h and h.end() == k:
+            if cands is not None:
+                cands.append((s, s + k, "programme", "head"))
+            s, name = s + k + 1, name[k + 1:]
+    return s, name
 
 
 # ---------------------------------------------------------------------------------------------------
 _TYPE_RANK = {"department": 0, "lab": 1, "corridor": 2, "region": 3, "programme": 4}
-_SOURCE_RANK = {"verb": 2, "gaz": 0, "note": 1, "rule": 2, "adjacency": 3, "quote": 2, "number": 3, "head": 4}
+_SOURCE_RANK = {"box": 1, "verb": 2, "gaz": 0, "note": 1, "rule": 2, "adjacency": 3, "quote": 2, "number": 3, "head": 4}
 
 
 @Language.factory("kg_select")
@@ -419,6 +720,8 @@ def select_mentions(doc):
     cands = sorted(set(doc.user_data.get("kg_cands", ())),
                    key=lambda c: (-(c[1] - c[0]), _TYPE_RANK.get(c[2], 9), _SOURCE_RANK.get(c[3].split(":")[0], 9), c[0]))
     taken: list[tuple[int, int, str]] = []
+    text = _text(doc)
+    owner = [-1] * (len(text) + 1)  # index in ``taken`` of the span covering each character
     occupied = bytearray(len(_text(doc)) + 1)
     nested = bytearray(len(_text(doc)) + 1)
     kept = []
@@ -427,16 +730,21 @@ def select_mentions(doc):
         if e <= s:
             continue
         if any(occupied[s:e]):
-            if (typ == "region" and src == "gaz" and not any(nested[s:e])
-                    and all(_inside_keep(t, s, e) for t in taken if t[0] < e and s < t[1])):
+            if (typ == "region" and src in ("gaz", "chain", "via", "combo") and not any(nested[s:e])
+                    and all(_inside_keep(taken[i], s, e, src) for i in set(owner[s:e]) if i >= 0)):
                 nested[s:e] = b"\x01" * (e - s)
                 kept.append((s, e, typ))
             continue
         occupied[s:e] = b"\x01" * (e - s)
+        owner[s:e] = [len(taken)] * (e - s)
         taken.append((s, e, typ))
-        kept.append((s, e, typ))
         if src.startswith("coord:"):
-            inner.append((int(src.split(":")[1]), e, typ))
+            i = int(src.split(":")[1])
+            inner.append((i, e, typ))
+            first = text[s:i - 1]
+            if text.count(first + text[i + len(first):e]) and text.count(text[i:e]) > 1:
+                continue  # 呼南、厦渝通道 where 呼南通道 and 厦渝通道 are also named alone: no extra row
+        kept.append((s, e, typ))
     kept.extend(inner)
     kept = sorted(set(kept))
     doc.user_data["kg_mentions"] = kept
@@ -449,5 +757,7 @@ def select_mentions(doc):
     return doc
 
 
-def _inside_keep(t, s, e) -> bool:
-    return t[2] in ("corridor", "programme") and t[0] <= s and e <= t[1]
+def _inside_keep(t, s, e, src="gaz") -> bool:
+    """A place inside a corridor or programme name keeps its own mention (a combined abbreviation only
+    inside a programme: 怀邵衡 alone before 铁路 names the line, not the places)."""
+    return t[2] in (("programme",) if src == "combo" else ("corridor", "programme")) and t[0] <= s and e <= t[1]
