@@ -149,7 +149,15 @@ def process_many(
     else:
         # Largest files first, so one big file does not finish last on its own.
         order = sorted(paths, key=lambda p: -_size(p))
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context()
+        if ctx.get_start_method() == "fork":
+            _extractors()  # load the models once here; forked workers share them copy-on-write
+            init = None
+        else:
+            init = _init_worker
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init) as pool:
             for p, r in zip(order, pool.map(func, order, chunksize=1)):
                 results[p] = r
                 if on_done:

@@ -50,8 +50,11 @@ def make_nlp(data_dir: str | None = None, alias_file: str | None = None, hmm: bo
     jieba.setLogLevel(logging.WARNING)
     gaz = load_gazetteer(data_dir, alias_file)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    # A private tokenizer (our words must not leak into the global one) that shares jieba's
+    # default dictionary instead of loading it a second time.
+    jieba.dt.initialize()
     tok = jieba.Tokenizer()
-    tok.initialize()
+    tok.FREQ, tok.total, tok.initialized = dict(jieba.dt.FREQ), jieba.dt.total, True
     for name in gaz.names():
         if len(name) >= 2:
             tok.add_word(name, freq=max(2000, 100 * len(name)))
