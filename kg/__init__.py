@@ -5,8 +5,10 @@ graph with provenance, and query, explore, serve or export it. The public API is
 imported lazily, so ``import kg`` does no work:
 
 >>> import kg
->>> sorted(kg.__all__)[:4]
-['DocResult', 'Document', 'GraphStore', 'build']
+>>> {"build", "leads", "run_query", "render_html"} <= set(kg.__all__)
+True
+>>> kg.build.__module__
+'kg.pipeline'
 """
 from __future__ import annotations
 
