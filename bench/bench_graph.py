@@ -398,8 +398,8 @@ def summarise(label, n_quads, ox_ev, rdf_ev):
     if ea:
         print(f"kg.export.write_exports (all six files, oxigraph) {ea[0]['seconds']:.3f} s")
     same_work = ("start", "loaded", "query", "export")  # write_exports runs on Oxigraph only: reported apart
-    po = max(e["rss_mb"] for e in ox_ev if e["event"] in same_work)
-    pr = max((e["rss_mb"] for e in rdf_ev if e["event"] in same_work), default=float("nan"))
+    po = max((e["rss_mb"] for e in ox_ev if e["event"] in same_work and "rss_mb" in e), default=float("nan"))
+    pr = max((e["rss_mb"] for e in rdf_ev if e["event"] in same_work and "rss_mb" in e), default=float("nan"))
     base_o = get(ox_ev, "start")[0]["rss_mb"]
     base_r = get(rdf_ev, "start")[0]["rss_mb"] if get(rdf_ev, "start") else float("nan")
     print(f"peak RSS (load, queries, TriG+N-Quads)  oxigraph {po:8.0f} MB   rdflib {pr:8.0f} MB   "
