@@ -230,7 +230,12 @@ def run(sparql: str, *, store=None, endpoint: str | None = None, bindings: dict 
     if endpoint is not None:
         return _remote(text, endpoint, timeout)
     try:
-        res = _oxi_store(store).query(text, use_default_graph_as_union=True)
+        if isinstance(store, pyoxigraph.Store):
+            res = store.query(text, use_default_graph_as_union=True)
+        elif hasattr(store, "query") and isinstance(getattr(store, "store", None), pyoxigraph.Store):
+            res = store.query(text)  # GraphStore: its deduplicated union, each triple once
+        else:
+            res = _oxi_store(store).query(text, use_default_graph_as_union=True)
     except SyntaxError as e:
         raise QueryError(f"SPARQL syntax error: {' '.join(str(e).split())}") from e
     except OSError as e:
