@@ -227,14 +227,13 @@ def child(backend: str, data: str, queries: list[str], reps: int, do_export: boo
     _emit(event="start", rss_mb=_rss_mb())
     t = time.perf_counter()
     if backend == "oxigraph":
-        import pyoxigraph as ox
+        from kg.store import GraphStore
 
-        store = ox.Store()
-        store.bulk_load(path=data, format=ox.RdfFormat.N_QUADS)
+        store = GraphStore(None)  # the product's store: named graphs plus their deduplicated union
+        store.load(data)
 
         def q(text):
-            res = store.query(text, use_default_graph_as_union=True)
-            return sum(1 for _ in res)
+            return sum(1 for _ in store.query(text))
     else:
         import rdflib
 

@@ -383,6 +383,26 @@ class GraphStore:
                 except OSError as exc:
                     raise StoreError(f"{self.path}: cannot write the store ({exc})") from exc
 
+    def load(self, path: str | os.PathLike) -> None:
+        """Add every quad of an N-Quads or TriG file (e.g. ``exports/kg.trig``) in one
+        all-or-nothing step; the merged view is fed from the same stream, so memory stays flat."""
+        fmt = ox.RdfFormat.TRIG if str(path).endswith(".trig") else ox.RdfFormat.N_QUADS
+
+        def apply(data: ox.Store, merged: ox.Store) -> None:
+            data.bulk_load(path=str(path), format=fmt)
+            merged.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                               for q in ox.parse(path=str(path), format=fmt))
+
+        with self._mutex:
+            self._writable()
+            if self.path is None:
+                apply(self.store, self._merged)
+            else:
+                try:
+                    self._transact(apply)
+                except OSError as exc:
+                    raise StoreError(f"{self.path}: cannot write the store ({exc})") from exc
+
     def update(self, sparql: str) -> None:
         """Apply a SPARQL 1.1 Update atomically (a new generation for persistent stores).
 
