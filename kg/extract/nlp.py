@@ -138,48 +138,6 @@ class GazetteerMatcher:
         names = [n for n in self.gaz.names() if len(n) >= 2]
         self.rx = re.compile("(" + P.trie_regex(names).pattern + ")")
 
-    def _combo_units(self) -> dict[str, str]:
-        """One-character abbreviations of prefectures and of single-character-root rivers of a refdata province
-        (長沙 → 长, 湘潭 → 潭 since 湘 is the province's own; 沅水 → 沅), mapped to what they abbreviate."""
-        units: dict[str, str] = {}
-        prov_abbrevs = set()
-        for name, lst in self.gaz.entries.items():
-            for e in lst:
-                if e.type == "region" and e.source == "refdata:province" and len(name) == 1:
-                    prov_abbrevs.add(name)
-        for name, lst in sorted(self.gaz.entries.items()):
-            for e in lst:
-                if e.type != "region" or len(name) != 2 or e.source != "refdata:prefecture":
-                    continue
-                ch = name[1] if name[0] in prov_abbrevs or name[0] in P.ABBREV else name[0]
-                if ch not in "东南西北中" and ch not in units:
-                    units[ch] = e.canonical
-        for name, lst in sorted(self.gaz.entries.items()):
-            for e in lst:
-                if (e.type == "region" and e.source == "geography:river" and e.parent and len(name) == 2
-                        and name[1] in "江水" and name[0] not in units and name[0] not in "一二三四五六七八九十"):
-                    units[name[0]] = "river:" + e.canonical
-        return units
-
-    def _combos(self, text, cands):
-        """Places written as concatenated one-character abbreviations: 郴衡、邵怀; 沅澧连通; 长株潭衡岳等."""
-        units = self.combo_units
-        if not units:
-            return
-        for m in self.combo_rx.finditer(text):
-            s, e = m.start(), m.end()
-            w = text[s:e]
-            if s > 0 and text[s - 1] not in P.COMBO_BEFORE and text[s - 2:s] not in P.STOP_TOKENS:
-                continue
-            if not P.COMBO_AFTER.match(text, e):
-                continue
-            kinds = {units[c].startswith("river:") for c in w}
-            if len(kinds) != 1 or len(set(w)) != len(w) or len({units[c] for c in w}) != len(w):
-                continue
-            if self.gaz.lookup(w) is not None and self.gaz.lookup(w, "region") is None:
-                continue  # a known name of another type
-            cands.append((s, e, "region", "combo"))
-
     def __call__(self, doc):
         text = _text(doc)
         cands = doc.user_data.setdefault("kg_cands", [])
