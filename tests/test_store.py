@@ -259,3 +259,23 @@ def test_kill_9_during_replace_leaves_one_committed_state(tmp_path):
     with GraphStore(path) as w:  # writable again, orphans gone, still consistent
         assert all(p.name <= (w.generation or "") for p in path.iterdir() if p.name.startswith("gen-"))
     assert committed_state(path) == k_now
+
+
+@pytest.mark.parametrize("fmt", ["nq", "trig"])
+def test_load_file_keeps_graphs_and_deduplicates_union(tmp_path, fmt):
+    """GraphStore.load adds a file's named graphs; the union view holds each triple once."""
+    import pyoxigraph as ox
+
+    from kg.store import GraphStore
+
+    s, p, o = ox.NamedNode("http://x/s"), ox.NamedNode("http://x/p"), ox.Literal("v")
+    quads = [ox.Quad(s, p, o, ox.NamedNode(f"http://x/g{i}")) for i in range(3)]
+    path = tmp_path / f"data.{fmt}"
+    ox.serialize(quads, str(path), format=ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS)
+    for where in (None, tmp_path / "store"):
+        gs = GraphStore(where)
+        gs.load(path)
+        assert sorted(gs.graph_names()) == ["http://x/g0", "http://x/g1", "http://x/g2"]
+        assert len(list(gs.quads())) == 3
+        assert len(list(gs.query("SELECT * WHERE { ?s ?p ?o }"))) == 1
+        gs.close()
