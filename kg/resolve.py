@@ -198,7 +198,8 @@ class Resolver:
                 if e is not None and e.parent:
                     add_region_parents(e)
             elif mt.type == "programme":
-                canon = programme_key(text)
+                known = self.gaz.lookup(text, "programme")  # 长江经济带发展 = 长江经济带发展战略
+                canon = programme_key(known.canonical if known else text)
                 key = entity("programme", canon, text)
                 programmes.append((mt, key))
             else:  # lab, corridor

@@ -6,6 +6,8 @@ Files (all UTF-8 TSV, ``#`` lines are comments):
 * ``central_bodies.tsv`` — national bodies (党中央, 国务院, ministries) with their short names;
 * ``province_bodies.tsv`` — province-relative bodies every province has (``省委`` → ``中国共产党{P}委员会``);
 * ``geography.tsv`` — provinces, major cities, countries, continents, groupings, rivers, lakes, mountains;
+* ``programmes.tsv`` — national and province-level strategies and programmes named without a head word
+  (西部大开发, 乡村振兴, 数字{p});
 * ``aliases.tsv`` — the user's alias file: ``alias  canonical  type`` (extend freely).
 
 A name can be *relative* (its canonical is a template with ``{P}``/``{p}``, filled with the
@@ -95,6 +97,7 @@ class Gazetteer:
         self._load_central(self.dir / "central_bodies.tsv")
         self._load_province_bodies(self.dir / "province_bodies.tsv")
         self._load_geography(self.dir / "geography.tsv")
+        self._load_programmes(self.dir / "programmes.tsv")
         self._load_aliases(Path(alias_file) if alias_file else self.dir / "aliases.tsv")
         for lst in self.entries.values():
             lst.sort(key=lambda e: (_TYPE_ORDER.get(e.type, 9), e.rank, e.old, not e.confirmed, e.canonical))
@@ -162,6 +165,19 @@ class Gazetteer:
             names = [name] + ([] if kind == "city" else [canon]) + [a for a in _cell(row, 5).split(",") if a]
             for n in names:
                 self.add(Entry(n, "region", canon, code, parent, source="geography:" + kind, rank=rank))
+
+    def _load_programmes(self, path: Path) -> None:
+        if not path.exists():
+            return
+        for row in _rows(path):
+            canon, kind = row[0], _cell(row, 2)
+            names = [canon] + [a for a in _cell(row, 1).split(",") if a]
+            provs = PROVINCES.values() if "{p}" in canon else [None]
+            for short in provs:
+                c = canon.replace("{p}", short) if short else canon
+                for n in names:
+                    self.add(Entry(n.replace("{p}", short) if short else n, "programme", c,
+                                   source="programmes:" + kind, rank=1))
 
     def _load_aliases(self, path: Path) -> None:
         for row in _rows(path):

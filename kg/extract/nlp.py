@@ -71,7 +71,7 @@ def make_nlp(data_dir: str | None = None, alias_file: str | None = None, hmm: bo
 _WINDOW = 32  # characters left of a head word that the left-edge walk may look at (it stops by 26)
 _NEEDS_TOKENS = re.compile(
     "|".join(f"(?:{rx.pattern})" for rx in (P.LAB_HEAD, P.CORRIDOR_HEAD, P.PROGRAMME_HEAD_STRICT, P.REGION_SUFFIX,
-                                            P.NUMBER_PROGRAMME, P.WATER_PROJECT, P.SCIENCE_TOWN)))
+                                            P.NUMBER_PROGRAMME, P.WATER_PROJECT, P.SCIENCE_TOWN, P.QUOTED_SHORT)))
 
 
 def make_doc(nlp: Language, text: str) -> Doc:
@@ -173,6 +173,14 @@ class GazetteerMatcher:
             if entry.source.endswith(":derived") and not (P.STANDALONE_AFTER.match(text, e)
                                                           and (s == 0 or text[s - 1] in P.PUNCT or text[s - 2:s] in P.STOP_TOKENS)):
                 continue  # 华菱 (for 华菱集团) only where it stands alone
+            if entry.type == "programme":
+                pos = s + 1  # names inside a programme name keep their own matches (成渝地区双城经济圈建设)
+                inner = self.rx.match(text, s, e - 1)
+                if (inner is not None and (ie := lookup(inner.group(1))) is not None and ie.type != "programme"
+                        and inner.group(1) not in ("中国", "中华人民共和国", "我国")):
+                    cands.append((s, s + len(inner.group(1)), ie.type, "gaz"))
+                if text[e:e + 2] == "成果" or name[-1] in "+＋" and text[e:e + 1].isalnum():
+                    continue  # 巩固脱贫攻坚成果: the results, not the programme; “互联网+AI监管”
             if entry.type == "region" and (name in ("中国", "中华人民共和国", "我国") or P.FUSED_FACILITY.match(text, e)):
                 continue  # 上海洋山港, 岳麓山实验室: a place word fused into a facility name is no row
             if (len(name) == 2 and entry.type == "region" and entry.rank >= 3 and 0 < s and e < len(text)
@@ -194,6 +202,7 @@ class RuleMatcher:
         self.gaz = load_gazetteer(data_dir, alias_file)
         regions = [n for n, lst in self.gaz.entries.items() if len(n) >= 2 and any(e.type == "region" for e in lst)]
         self.region_start = P.trie_regex(regions)
+        self.region_names = frozenset(regions)
         self.corridor_end = re.compile("(?:" + P.CORRIDOR_HEAD.pattern + ")$")
         self.region_programme_tail = re.compile(P.REGION_PROGRAMME_TAIL)
         provs = "|".join(sorted(PROVINCES.values(), key=len, reverse=True))
@@ -404,10 +413,17 @@ class RuleMatcher:
         """Start of a nominal qualifier written right before a quoted name (医学学科“登峰计划”)."""
         if q == 0 or text[q - 1] in P.PUNCT:
             return q
-        s0 = left_edge(text, starts, q, 8)
-        if s0 < q and (P.PROGRAMME_GENERIC.match(text[s0:q]) or P.LEAD_STOP.match(text, s0, q)):
+        s0 = left_edge(text, starts, q, 10, nominal=True)
+        if s0 < q and (P.PROGRAMME_GENERIC.match(text[s0:q]) or P.LEAD_STOP.match(text, s0, q)
+                       or P.QUOTED_PRINCIPLE_VERB.search(text, s0, q)):
             return q
         return s0
+
+    def _placey_qualifier(self, text, q, e) -> bool:
+        """A qualifier that is a place or a date (中非“十大伙伴行动”, 省“…”) does not name the label."""
+        w = text[q:e]
+        return (w[0].isdigit() or w in self.region_names or bool(P.PLACE_QUALIFIER.search(w))
+                or bool(self.region_start.match(text, q)) and len(w) <= 4)
 
     def _programmes(self, text, starts, cands):
         for m in P.QUOTED.finditer(text):
@@ -420,9 +436,24 @@ class RuleMatcher:
                 continue  # “一江一湖四水”: natural features, a region
             after = text[m.end():m.end() + 16]
             t = P.PROGRAMME_TAIL.match(after)
-            if t and not any(after[k:k + 2] in P.STOP_TOKENS for k in range(0, t.end() - 1)):
+            f = P.QUOTED_FRAME.match(after)
+            if f and (not t or f.end() > t.end()):
+                cands.append((self._qualifier(text, starts, m.start()), m.end() + f.end(), "programme", "quote"))
+            elif t and ((c := P.QUOTED_COMPOUND_TAIL.match(after))
+                        or not any(after[k:k + 2] in P.STOP_TOKENS for k in range(0, t.end() - 1))):
                 # a qualifier before the quote belongs to the name: 企业上市“金芙蓉”跃升行动
-                cands.append((self._qualifier(text, starts, m.start()), m.end() + t.end(), "programme", "quote"))
+                end = max(t.end(), c.end()) if c else t.end()
+                cands.append((self._qualifier(text, starts, m.start()), m.end() + end, "programme", "quote"))
+            elif P.QUOTED_NOT_PROGRAMME_END.search(inner.strip()):
+                continue
+            elif P.QUOTED_PRINCIPLE_VERB.search(text, max(0, m.start() - 3), m.start()):
+                continue
+            elif P.QUOTED_NEEDS_QUALIFIER.match(inner.strip()) and not P.QUOTED_CONTEXT_NOT.match(after):
+                q = self._qualifier(text, starts, m.start())
+                if m.start() - q >= 2 and not self._placey_qualifier(text, q, m.start()):
+                    cands.append((q, m.end(), "programme", "quote"))
+                elif len(inner) >= 4:
+                    cands.append((m.start(), m.end(), "programme", "quote"))
             elif (len(inner) >= 4 and not P.QUOTED_CONTEXT_NOT.match(after) and not P.QUOTED_FORMULA.search(inner)
                   and not P.QUOTED_PRINCIPLE_VERB.search(text, max(0, m.start() - 3), m.start())):
                 cands.append((m.start(), m.end(), "programme", "quote"))
@@ -470,6 +501,8 @@ class RuleMatcher:
             s, name = _trim_name(s, name, cands)
             if not name:
                 continue
+            s = _conjuncts(text, starts, s, self.region_start.match)
+            name = text[s:m.start()]
             nxt = text[m.end():m.end() + 1]
             short_ok = (m.group(0) == "战略" and len(name) >= 2 and not P.PROGRAMME_GENERIC.match(name)
                         and (not "\u4e00" <= nxt <= "\u9fff" or nxt in "为和与等") and not P.COUNTED.search(name))
@@ -663,6 +696,24 @@ def _trim_name(s: int, name: str, cands: list | None = None) -> tuple[int, str]:
                 cands.append((s, s + k, "programme", "head"))
             s, name = s + k + 1, name[k + 1:]
     return s, name
+
+
+def _conjuncts(text: str, starts: list[int], s: int, region_start) -> int:
+    """Take in the conjuncts written before a programme name that share its head (化肥、农药使用量零增长行动,
+    国家低碳城市和气候适应型城市建设试点): the whole written span is the name. A conjunct that ends in a
+    programme head of its own is a separate name and is left out."""
+    k = s
+    if text.rfind("《", 0, s) > text.rfind("》", 0, s):
+        return s  # inside a cited title
+    while k >= 3 and text[k - 1] in "、和与" and s - k < 12:
+        j = left_edge(text, starts, k - 1, 7, nominal=True)
+        conj = text[j:k - 1]
+        if (not 2 <= len(conj) <= 7 or P.PROGRAMME_HEAD.search(conj) or P.CONJUNCT_NOT.search(conj)
+                or any(c in P.PUNCT or c.isspace() or c.isdigit() for c in conj) or P.PROGRAMME_GENERIC.match(conj)
+                or region_start(conj)):
+            break
+        k = j
+    return k
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -59,9 +59,9 @@ QUOTED_NOT_PROGRAMME = re.compile(
 )
 #: a programme named by its head word alone (left edge by tokens): the noisy heads 改革/活动/试点 need quotes
 PROGRAMME_HEAD_STRICT = re.compile(
-    r"(?:专项行动|行动计划|三年行动|五年行动|提升行动|攻坚行动|行动|工程|计划|战略|攻坚战|攻坚|保卫战|标志性战役|战役|专项整治|"
+    r"(?:专项行动|行动计划|三年行动|五年行动|提升行动|攻坚行动|行动|工程|计划|战略|攻坚战|攻坚|保卫战|标志性战役|战役|"
     r"改革试点|综合改革|试点)"
-    r"(?![\u4e00-\u9fff]{0,1}(?:方案|领导小组|指挥部|办公室|专班))"
+    r"(?![\u4e00-\u9fff]{0,1}(?:方案|领导小组|指挥部|办公室|专班))(?<!工程(?=机械|技术|师|化|造价|勘察|设计|院|大学))"
 )
 PROGRAMME_GENERIC = re.compile(
     r"^(?:重点|领域|重要|关键|环节|体制|机制|专项|标志性|更多|系列|相关|国家|科技|综合|年度|经济|工作|重大|各项|有关|该|"
@@ -70,6 +70,26 @@ PROGRAMME_GENERIC = re.compile(
     r"防治|整治|攻坚|行动|工程|计划|项目|战略|试点|活动|示范|一体化|高质量|现代化|数字化|智能化|绿色|低碳|生态|文化|"
     r"旅游|消费|就业|教育|医疗|卫生|养老|住房|交通|水利|能源|农业|农村|乡村|城市|城乡|基础设施|人才|金融|财政|税收)*$"
 )
+#: a named frame after a quoted label: “三级联动”法治督察体系, “连环债”清偿机制, “雨润共建”模式 — named in
+#: quotes, the mechanism is a programme (a bare 机制/体系/格局 is not)
+QUOTED_FRAME = re.compile(r"^(?:(?![等和的为及与是])[\u4e00-\u9fff]){0,8}?(?:体系|制度|蓝图)(?![\u4e00-\u9fff]{0,1}(?:方案|办法|意见|通知|改革))")
+#: a compound head after a quoted label that starts with a verb-like word: “三湘怡养”提升行动, “四算一体”建设工程
+QUOTED_COMPOUND_TAIL = re.compile(r"^(?:提升|建设|攻坚|专项|整治|创建|促进|改善|保护|培育|示范|提质|推广|融合|服务)"
+                                  r"(?:三年|五年)?(?:行动计划|行动|工程|计划)")
+#: a quoted label that is only counted (“八大工程”, “五个一批”): a nominal qualifier written right before it
+#: belongs to the name (洞庭湖治理“五大工程”)
+QUOTED_NEEDS_QUALIFIER = re.compile(r"^[一二三四五六七八九十两百千万]+[大个项张条批].{1,2}$")
+#: where such a label is written (its qualifier's left edge needs jieba tokens)
+QUOTED_SHORT = re.compile(r"[“\"][一二三四五六七八九十两百千万]+[大个项张条批][^“”\"]{1,2}[”\"]")
+#: quoted labels that are events, platforms, apps, lists, classes or sayings — not programmes
+QUOTED_NOT_PROGRAMME_END = re.compile(r"(?:杯|大会|论坛|博览会|交易会|年会|峰会|赛|码|平台|大脑|地图|系统|APP|清单|经验|精神|"
+                                      r"理念|强|飞地|现象|效应|命题|责任|谬误|曲线|名片)$")
+#: a qualifier that only places or dates a quoted label: 中部地区“…”, 偏远地区“…”, 省“…”, 5年过渡期“…”
+PLACE_QUALIFIER = re.compile(r"(?:地区|区域|省|市|县|乡|村|中非|中欧|中外|期|年|书记|实验室|中心|总部)$")
+#: a conjunct that is a whole item of its own, not a modifier sharing the next name's head (…化, …管理,
+#: …建设, 水库, 灌区, 大会): 城乡供水一体化、…工程 lists items
+CONJUNCT_NOT = re.compile(r"(?:化|管理|建设|改造|增效|提升|整治|治理|会|展|库|灌区|中心|基地|平台|枢纽|崛起|发展|开发|转型|"
+                          r"排放|自主权|意志|思想|行动|技术|产品|连通|化解)$|^(?:引|提升|研制|推进|深化|完成|新建|围绕|全面|以|按照|争取)")
 QUOTED_CONTEXT_NOT = re.compile(r"^(?:机制|底线|格局|清单|台账|举措|问题|难题|短板|瓶颈|理念|要求|标准|目标|模式|经验|精神|作风|原则|"
                                 r"导向|定位|优势|效应|现象|思路|路径|方式|做法)")
 #: verbs whose quoted object is a principle, mechanism or slogan rather than a programme (推广“枫桥经验”)
@@ -199,7 +219,7 @@ PROVINCE_PART = re.compile(rf"(?<![{ABBREV}东南西北中])((?:[{_DISTINCT}][�
 VERB_LED_PROGRAMME = re.compile(
     r"(?:(?:^|\n)\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、])\s*"
     r"(?:实施|开展|启动|打好|打赢)?|(?:深入实施|组织实施|全面实施|大力实施|持续实施|实施|开展|启动|打好|打赢|推进|推动|深化|加快推进|深入推进|深入开展))"
-    r"([^\n。；，、：“”（）\s]{3,18}?(?:专项行动|行动计划|三年行动|行动|工程|攻坚战|攻坚|战略|计划|专项整治))"
+    r"([^\n。；，、：“”（）\s]{3,18}?(?:专项行动|行动计划|三年行动|行动|工程|攻坚战|攻坚|战略|计划))"
     r"(?=[。；，、\s）]|$|实施方案|工作方案|$)"
 )
 #: the title of a box (专栏12  提振消费行动计划) and a box item opening its line (电网巩固工程。…)
@@ -383,7 +403,7 @@ LEAD_IN_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4})�
 LEAD_STOP = re.compile(r"(?:深入|全面|大力|持续|加快|积极|继续|着力|组织|统筹|协同|稳步|有序|扎实|主动)?"
                        r"(?:实施|推进|推动|开展|落实|建设|打造|启动|争创|创建|探索|对接|融入|围绕|聚焦|至)")
 #: administrative plans and documents named like programmes: 年度计划, 投资计划, 重点工作计划
-PLAN_NOT_PROGRAMME = re.compile(r"年度|(?:投资|检查|工作|招生|采购|预算|用款|生产)计划$|或者|或$")
+PLAN_NOT_PROGRAMME = re.compile(r"年度|国民经济和社会发展|(?:改革|建设)攻坚$|(?:投资|检查|工作|招生|采购|预算|用款|生产)计划$|或者|或$")
 #: a corridor prefix that starts with a verb (谋划研究螺丝塘至长沙西站联络线)
 CORRIDOR_LEAD_VERB = re.compile(r"(?:研究|论证|谋划|规划|突出|在建|新建|续建|启动|推进|建设|加快)+")
 #: 通道 in a non-transport sense: 技能人才发展通道, 维权通道, 绿色通道
