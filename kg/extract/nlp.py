@@ -484,7 +484,11 @@ class RuleMatcher:
                     cands.append((m.start(1), m.end(1), "programme", "box"))
         for m in P.SCIENCE_TOWN.finditer(text):
             s0 = left_edge(text, starts, m.start(), 12, nominal=True)
-            if self.region_start.match(text, s0, m.start()) and m.start() - s0 >= 2:
+            name = text[s0:m.start()]
+            placed = self.region_start.match(text, s0, m.start()) or self.combo_rx.match(name)
+            if m.start() - s0 >= 2 and not P.COUNTED_ANY.search(name) and (placed or (
+                    m.group(0) not in ("产业园", "示范园") and len(name) >= 3 and not P.PARK_GENERIC.match(name)
+                    and not P.PROGRAMME_GENERIC.match(name))):
                 cands.append((s0, m.end(), "programme", "head"))
         for m in P.VERB_LED_REFORM.finditer(text):
             name = m.group(1)

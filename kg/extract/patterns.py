@@ -226,7 +226,12 @@ VERB_LED_PROGRAMME = re.compile(
 BOX_TITLE = re.compile(r"(?:^|(?<=\n))[ \t]*专栏[ \t]*\d+[ \t　]+([^\n]{2,30}?(?:工程|行动|计划|试点|攻坚|项目))[ \t]*(?=\n|$)")
 ITEM_LINE = re.compile(r"^[ \t]*([^\n。；，、：“”（）\s]{3,20}?(?:工程|行动|改革|试点|计划))(?=。)", re.M)
 #: innovation towns and parks named after a place (湘江科学城, 湘江基金小镇): programmes
-SCIENCE_TOWN = re.compile(r"(?:科学城|科技城|科创城|基金小镇|文创园|产业园)")
+SCIENCE_TOWN = re.compile(r"(?:科学城|科技城|科创城|文化城|基金小镇|文创园|产业园|科创园|科技园|示范园|智谷|陆港)(?![\u4e00-\u9fff]{0,2}(?:区|管委会|公司|集团))")
+#: a count inside a name makes it a number of things (三市17个特色产业园, 5家左右省级…产业园)
+COUNTED_ANY = re.compile(r"\d|[一二三四五六七八九十两百千]+[个家批所座类]")
+#: the generic ones: 各类产业园, 省级产业园, 一批特色产业园
+PARK_GENERIC = re.compile(r"^(?:各类|各|一批|若干|省级|市级|县级|国家级|特色|专业|重点|现代|新型|综合|相关|这些|其他|区域|农业|工业|物流|数字|"
+                          r"[\d一二三四五六七八九十百千]+个?)*(?:产业|科技|文化|创新|创业|示范)?$")
 #: reforms, pilots and campaigns after a verb: 深化国资国企改革, 开展科技保险试点
 VERB_LED_REFORM = re.compile(r"(?:深化|深入推进|推进|开展|探索开展|组织开展|启动)"
                              r"([^\n。；，、：“”（）\s和及与]{4,14}?(?:试点|活动))(?=[。；，、\s）]|和|$)")
@@ -297,7 +302,7 @@ def left_edge(text: str, starts: list[int], head_start: int, max_chars: int = 14
             if prev.isascii() and prev.isalnum():
                 start = starts[j]
                 continue
-        if _is_stop(tok) and tok not in KEEP_TOKENS and not (nominal and tok in NOMINAL):
+        if _is_stop(tok) and tok not in KEEP_TOKENS and not (nominal and _nominal_word(tok)):
             break
         if head_start - starts[j] > max_chars:
             break
@@ -311,6 +316,12 @@ def left_edge(text: str, starts: list[int], head_start: int, max_chars: int = 14
             else:
                 break
     return start
+
+
+def _nominal_word(tok: str) -> bool:
+    """A verb-noun (保护) or a word ending in one (文物保护), not a stop word plus it (加快保护)."""
+    return tok in NOMINAL or (len(tok) >= 3 and tok[-2:] in NOMINAL and not _is_stop(tok[:-2])
+                              and not any(ch in PUNCT for ch in tok))
 
 
 def coordinated(text: str, s: int, e: int, head_len: int) -> int:
