@@ -496,6 +496,9 @@ class RuleMatcher:
                 cands.append((m.start(1), m.end(1), "programme", "verb"))
         for m in P.VERB_LED_PROGRAMME.finditer(text):
             a, name = _trim_name(m.start(1), m.group(1), cands)
+            k = name.rfind("的") + 1  # 以人为核心的新型城镇化战略: a description ends at 的 (not 党的…)
+            k = 0 if name[k - 2:k] == "党的" else k
+            a, name = a + k, name[k:]
             if (name and not P.PROGRAMME_GENERIC.match(name[:-2]) and not P.CORRIDOR_HEAD.search(name)
                     and not P.PLAN_NOT_PROGRAMME.search(name)):
                 cands.append((a, m.end(1), "programme", "verb"))
