@@ -428,6 +428,9 @@ class RuleMatcher:
     def _programmes(self, text, starts, cands):
         for m in P.QUOTED.finditer(text):
             inner = m.group(1)
+            if P.FIVE_YEAR.fullmatch(inner) and text.startswith("规划", m.end()):
+                cands.append((m.start(), m.end() + 2, "programme", "quote"))  # “十四五”规划
+                continue
             if P.QUOTED_NOT_PROGRAMME.match(inner) or len(inner) < 2 or "，" in inner:
                 continue
             if text[max(0, m.start() - 1):m.start()] == "《" or self.corridor_end.search(inner):
@@ -457,6 +460,12 @@ class RuleMatcher:
             elif (len(inner) >= 4 and not P.QUOTED_CONTEXT_NOT.match(after) and not P.QUOTED_FORMULA.search(inner)
                   and not P.QUOTED_PRINCIPLE_VERB.search(text, max(0, m.start() - 3), m.start())):
                 cands.append((m.start(), m.end(), "programme", "quote"))
+        for m in P.CULTURE_PARK.finditer(text) if "国家文化公园" in text else ():
+            a = m.start()
+            while a < m.end() and (text[a:a + 2] in P.STOP_TOKENS or text[a] in P.STOP_TOKENS):
+                a += 2 if text[a:a + 2] in P.STOP_TOKENS else 1
+            if m.end() - a > 8:
+                cands.append((a, m.end(), "programme", "rule"))
         for m in P.NATIONAL_PILOT.finditer(text):
             if not self.region_start.match(text, m.start() + 2) and not P.COUNTED.search(m.group(0)):
                 cands.append((m.start(), m.end(), "programme", "rule"))

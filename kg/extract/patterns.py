@@ -57,6 +57,8 @@ QUOTED_NOT_PROGRAMME = re.compile(
     r"^(?:[一二三四五六]|十[一二三四五六七八九]?)五$|^(?:放管服|卡脖子|两山|两高|三农|四个意识|"
     r"四个自信|两个维护|两个确立|五位一体|四个全面|一带一部)$"
 )
+#: a five-year plan period (十四五); “十四五”规划 names the plan
+FIVE_YEAR = re.compile(r"(?:[一二三四五六]|十[一二三四五六七八九]?)五")
 #: a programme named by its head word alone (left edge by tokens): the noisy heads 改革/活动/试点 need quotes
 PROGRAMME_HEAD_STRICT = re.compile(
     r"(?:专项行动|行动计划|三年行动|五年行动|提升行动|攻坚行动|行动|工程|计划|战略|攻坚战|攻坚|保卫战|标志性战役|战役|"
@@ -100,6 +102,8 @@ QUOTED_PRINCIPLE_VERB = re.compile(r"(?:推广|锚定|落实|发挥|推行|实�
 QUOTED_FORMULA = re.compile(r"[+＋—、／/]|^一.一策$|(?:之乡|之都|名城|强市|故里)$")
 #: national pilot designations named without a place (国家数字经济创新发展试验区): programmes
 NATIONAL_PILOT = re.compile(r"国家(?:级)?[\u4e00-\u9fff]{2,16}?(?:试验区|示范区|先导区|先行区|引领区|实验基地)")
+#: national cultural parks and their provincial stretches: 长征国家文化公园（湖南段） (a programme, unlike a 国家公园)
+CULTURE_PARK = re.compile(r"[\u4e00-\u9fff]{2,4}?国家文化公园(?:（[\u4e00-\u9fff]{2,6}段）)?")
 #: named water projects: 大兴寨水库, 梅山灌区, 源口水库扩建
 WATER_PROJECT = re.compile(r"(?:水库|灌区)(?:扩建|扩灌增效|除险加固)?")
 WATER_PROJECT_GENERIC = re.compile(r"(?:小型|中型|大型|大中型|病险|骨干|重点|新建|各类|山塘|现代化|中小|大中|重要|调蓄|抗旱|应急|"
