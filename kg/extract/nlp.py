@@ -425,6 +425,17 @@ class RuleMatcher:
         return (w[0].isdigit() or w in self.region_names or bool(P.PLACE_QUALIFIER.search(w))
                 or bool(self.region_start.match(text, q)) and len(w) <= 4)
 
+    @staticmethod
+    def _noun_label(text, m, inner, after) -> bool:
+        """A four-character quoted label right after a noun is mostly a descriptive tag of that noun
+        (产业链“链主”, 企业“白名单”), not a programme — unless it is counted and stands alone (…“五大工程”。)."""
+        if len(inner) != 4 or m.start() < 2:
+            return False
+        before = text[m.start() - 2:m.start()]
+        if before in P.STOP_TOKENS or before[-1] in P.PUNCT or before[-1].isspace():
+            return False
+        return not (P.COUNTED_START.match(inner) and not ("\u4e00" <= after[:1] <= "\u9fff"))
+
     def _programmes(self, text, starts, cands):
         for m in P.QUOTED.finditer(text):
             inner = m.group(1)
@@ -458,7 +469,8 @@ class RuleMatcher:
                 elif len(inner) >= 4:
                     cands.append((m.start(), m.end(), "programme", "quote"))
             elif (len(inner) >= 4 and not P.QUOTED_CONTEXT_NOT.match(after) and not P.QUOTED_FORMULA.search(inner)
-                  and not P.QUOTED_PRINCIPLE_VERB.search(text, max(0, m.start() - 3), m.start())):
+                  and not P.QUOTED_PRINCIPLE_VERB.search(text, max(0, m.start() - 3), m.start())
+                  and not self._noun_label(text, m, inner, after)):
                 cands.append((m.start(), m.end(), "programme", "quote"))
         for m in P.CULTURE_PARK.finditer(text) if "国家文化公园" in text else ():
             a = m.start()

@@ -234,6 +234,7 @@ ITEM_LINE = re.compile(r"^[ \t]*([^\n。；，、：“”（）\s]{3,20}?(?:工
 SCIENCE_TOWN = re.compile(r"(?:科学城|科技城|科创城|文化城|基金小镇|文创园|产业园|科创园|科技园|示范园|智谷|陆港)(?![\u4e00-\u9fff]{0,2}(?:区|管委会|公司|集团))")
 #: a count inside a name makes it a number of things (三市17个特色产业园, 5家左右省级…产业园)
 COUNTED_ANY = re.compile(r"\d|[一二三四五六七八九十两百千]+[个家批所座类]")
+COUNTED_START = re.compile(r"[一二三四五六七八九十两百千万\d]")
 #: the generic ones: 各类产业园, 省级产业园, 一批特色产业园
 PARK_GENERIC = re.compile(r"^(?:各类|各|一批|若干|省级|市级|县级|国家级|特色|专业|重点|现代|新型|综合|相关|这些|其他|区域|农业|工业|物流|数字|"
                           r"[\d一二三四五六七八九十百千]+个?)*(?:产业|科技|文化|创新|创业|示范)?$")
