@@ -144,6 +144,7 @@ class GazetteerMatcher:
         lookup = self.gaz.lookup
         search = self.rx.search
         pos = 0
+        prog_end = -1
         while True:
             m = search(text, pos)
             if m is None:
@@ -173,13 +174,15 @@ class GazetteerMatcher:
             if entry.source.endswith(":derived") and not (P.STANDALONE_AFTER.match(text, e)
                                                           and (s == 0 or text[s - 1] in P.PUNCT or text[s - 2:s] in P.STOP_TOKENS)):
                 continue  # 华菱 (for 华菱集团) only where it stands alone
+            if entry.type == "programme" and e <= prog_end:
+                continue  # a programme name inside a programme name (双减 in “双减”)
             if entry.type == "programme":
-                pos = s + 1  # names inside a programme name keep their own matches (成渝地区双城经济圈建设)
+                pos, prog_end = s + 1, e  # names inside a programme name keep their own matches (成渝地区双城经济圈建设)
                 inner = self.rx.match(text, s, e - 1)
                 if (inner is not None and (ie := lookup(inner.group(1))) is not None and ie.type != "programme"
                         and inner.group(1) not in ("中国", "中华人民共和国", "我国")):
                     cands.append((s, s + len(inner.group(1)), ie.type, "gaz"))
-                if text[e:e + 2] == "成果" or name[-1] in "+＋" and text[e:e + 1].isalnum():
+                if text[e:e + 2] == "成果" and name[-1] not in "”\"" or name[-1] in "+＋" and text[e:e + 1].isalnum():
                     continue  # 巩固脱贫攻坚成果: the results, not the programme; “互联网+AI监管”
             if entry.type == "region" and (name in ("中国", "中华人民共和国", "我国") or P.FUSED_FACILITY.match(text, e)):
                 continue  # 上海洋山港, 岳麓山实验室: a place word fused into a facility name is no row
@@ -451,10 +454,12 @@ class RuleMatcher:
             after = text[m.end():m.end() + 16]
             t = P.PROGRAMME_TAIL.match(after)
             f = P.QUOTED_FRAME.match(after)
-            if f and (not t or f.end() > t.end()):
+            if f and (not t or f.end() >= t.end() - 2) and "品牌" not in f.group(0):
                 cands.append((self._qualifier(text, starts, m.start()), m.end() + f.end(), "programme", "quote"))
             elif t and ((c := P.QUOTED_COMPOUND_TAIL.match(after))
-                        or not any(after[k:k + 2] in P.STOP_TOKENS for k in range(0, t.end() - 1))):
+                        or not any(after[k:k + 2] in P.STOP_TOKENS
+                                   and (after[k:k + 2] not in P.NOMINAL or t.group(0).endswith("建设"))
+                                   for k in range(0, t.end() - 1))):
                 # a qualifier before the quote belongs to the name: 企业上市“金芙蓉”跃升行动
                 end = max(t.end(), c.end()) if c else t.end()
                 cands.append((self._qualifier(text, starts, m.start()), m.end() + end, "programme", "quote"))
