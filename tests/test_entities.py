@@ -111,6 +111,17 @@ FOUND = [
     ("加快川藏铁路雅安至林芝段建设。", "corridor", "川藏铁路雅安至林芝段"),
     # a state-owned group's short name without 集团 (refdata: 财信集团), standing alone
     ("支持财信、兴湘等企业做强做优。", "department", "财信"),
+    # programme rules, with texts of other provinces and of the State Council (not from the sample)
+    ("实施化肥、农药使用量零增长行动。", "programme", "化肥、农药使用量零增长行动"),  # conjuncts share the head
+    ("加快数字广东建设，推进健康四川行动。", "programme", "数字广东"),  # province programmes: 数字{p}
+    ("深入实施新时代西部大开发战略。", "programme", "新时代西部大开发战略"),  # national strategies gazetteer
+    ("统筹推进长城国家文化公园（河北段）建设。", "programme", "长城国家文化公园（河北段）"),
+    ("实施生态保护“三大工程”：天然林保护修复工程、湿地保护恢复工程、国土绿化提升工程。", "programme", "湿地保护恢复工程"),
+    ("实施土壤治理“八大工程”，推进绿色发展。", "programme", "土壤治理“八大工程”"),  # a counted label takes its qualifier
+    ("完善“省市县三级联动”应急指挥体系。", "programme", "“省市县三级联动”应急指挥体系"),
+    ("开展“粤菜师傅”提升行动。", "programme", "“粤菜师傅”提升行动"),
+    ("确保高质量完成“十四五”规划目标任务。", "programme", "“十四五”规划"),
+    ("加快建设广州南沙科技园和东莞松山湖科创城。", "programme", "东莞松山湖科创城"),
 ]
 
 
@@ -122,6 +133,15 @@ def test_finds(extractor, text, typ, name):
 
 ABSENT = [
     # (text, name that must not be a mention of any type)
+    # events, platforms, lists and sayings in quotes; descriptive 攻坚/专项整治; counts of projects
+    ("办好“金种子杯”创业大赛。", "“金种子杯”"),
+    ("严格实行投向领域“负面清单”管理。", "“负面清单”"),
+    ("坚持和发展新时代“枫桥经验”。", "“枫桥经验”"),
+    ("围绕加快高水平科技自立自强改革攻坚。", "科技自立自强改革攻坚"),
+    ("深化化工园区地下水污染专项整治。", "化工园区地下水污染专项整治"),
+    ("实施300个左右重大项目。", "300个左右重大项目"),
+    ("重点突破极端环境战略性矿产资源安全。", "重点突破极端环境战略"),
+    ("推广重点制造企业“量价互保”服务模式。", "“量价互保”"),
     ("建设一批全国重点实验室和省实验室。", "全国重点实验室"),
     ("建设一批全国重点实验室和省实验室。", "省实验室"),
     ("完善传染病监测实验室网络。", "传染病监测实验室"),
@@ -233,8 +253,8 @@ def test_score_entities_counts_distinct_names_without_whitespace():
 # -- the sample corpus, measured against gold --------------------------------------------------------
 #: scores measured on the sample corpus when this test was written, minus a margin of 0.02
 #: (targets: department ≥ 0.95, lab/corridor/region ≥ 0.9, programme ≥ 0.75, canonical ≥ 0.97;
-#: programme does NOT reach its target yet; its gold is ~80% complete, so precision reads low)
-MEASURED_F1 = {"department": 0.986, "lab": 0.971, "region": 0.913, "corridor": 0.930, "programme": 0.652}
+#: programme clears its target by a hair; its gold is ~80% complete, so precision reads low)
+MEASURED_F1 = {"department": 0.986, "lab": 0.971, "region": 0.913, "corridor": 0.930, "programme": 0.751}
 MEASURED_CANONICAL = 0.979
 
 

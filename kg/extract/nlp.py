@@ -477,6 +477,14 @@ class RuleMatcher:
                   and not P.QUOTED_PRINCIPLE_VERB.search(text, max(0, m.start() - 3), m.start())
                   and not self._noun_label(text, m, inner, after)):
                 cands.append((m.start(), m.end(), "programme", "quote"))
+        for m in P.COUNTED_QUOTE_LIST.finditer(text):  # “六大工程”：A工程、B工程…: the parts, each a programme
+            pos = m.start(1)
+            for item in m.group(1).split("、"):
+                core = item.strip()
+                a = pos + item.find(core) if core else pos
+                if 4 <= len(core) <= 30 and P.PROGRAMME_HEAD.search(core[-4:]) and P.PROGRAMME_HEAD.search(core).end() == len(core):
+                    cands.append((a, a + len(core), "programme", "list"))
+                pos += len(item) + 1
         for m in P.CULTURE_PARK.finditer(text) if "国家文化公园" in text else ():
             a = m.start()
             while a < m.end() and (text[a:a + 2] in P.STOP_TOKENS or text[a] in P.STOP_TOKENS):
