@@ -473,9 +473,10 @@ class RuleMatcher:
                     cands.append((q, m.end(), "programme", "quote"))
                 elif len(inner) >= 4:
                     cands.append((m.start(), m.end(), "programme", "quote"))
-            elif (len(inner) >= 4 and not P.QUOTED_CONTEXT_NOT.match(after) and not P.QUOTED_FORMULA.search(inner)
+            elif (len(inner) >= 4 and not P.QUOTED_CONTEXT_NOT.match(after)
                   and not P.QUOTED_PRINCIPLE_VERB.search(text, max(0, m.start() - 3), m.start())
-                  and not self._noun_label(text, m, inner, after)):
+                  and (P.QUOTED_HEAD_END.search(inner.strip())  # “铸剑行动”, “4+4科创工程”
+                       or not P.QUOTED_FORMULA.search(inner) and not self._noun_label(text, m, inner, after))):
                 cands.append((m.start(), m.end(), "programme", "quote"))
         for m in P.COUNTED_QUOTE_LIST.finditer(text):  # “六大工程”：A工程、B工程…: the parts, each a programme
             pos = m.start(1)

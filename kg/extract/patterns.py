@@ -84,6 +84,8 @@ QUOTED_COMPOUND_TAIL = re.compile(r"^(?:提升|建设|攻坚|专项|整治|创�
 QUOTED_NEEDS_QUALIFIER = re.compile(r"^[一二三四五六七八九十两百千万]+[大个项张条批].{1,2}$")
 #: where such a label is written (its qualifier's left edge needs jieba tokens)
 QUOTED_SHORT = re.compile(r"[“\"][一二三四五六七八九十两百千万]+[大个项张条批][^“”\"]{1,2}[”\"]")
+#: a quoted name that ends in a programme head is a programme whatever stands around it
+QUOTED_HEAD_END = re.compile(r"(?:行动|工程|计划|项目|战略|攻坚|专项|试点|改革)$")
 #: quoted labels that are events, platforms, apps, lists, classes or sayings — not programmes
 QUOTED_NOT_PROGRAMME_END = re.compile(r"(?:杯|大会|论坛|博览会|交易会|年会|峰会|赛|码|平台|大脑|地图|系统|APP|清单|经验|精神|"
                                       r"理念|强|飞地|现象|效应|命题|责任|谬误|曲线|名片)$")
@@ -231,7 +233,7 @@ VERB_LED_PROGRAMME = re.compile(
 )
 #: the title of a box (专栏12  提振消费行动计划) and a box item opening its line (电网巩固工程。…)
 BOX_TITLE = re.compile(r"(?:^|(?<=\n))[ \t]*专栏[ \t]*\d+[ \t　]+([^\n]{2,30}?(?:工程|行动|计划|试点|攻坚|项目))[ \t]*(?=\n|$)")
-ITEM_LINE = re.compile(r"^[ \t]*([^\n。；，、：“”（）\s]{3,20}?(?:工程|行动|改革|试点|计划))(?=。)", re.M)
+ITEM_LINE = re.compile(r"^[ \t]*([^\n。；，、：“”（）\s—-]{3,20}?(?:工程|行动|改革|试点|计划))(?=。)", re.M)
 #: innovation towns and parks named after a place (湘江科学城, 湘江基金小镇): programmes
 SCIENCE_TOWN = re.compile(r"(?:科学城|科技城|科创城|文化城|基金小镇|文创园|产业园|科创园|科技园|示范园|智谷|陆港)(?![\u4e00-\u9fff]{0,2}(?:区|管委会|公司|集团))")
 #: a count inside a name makes it a number of things (三市17个特色产业园, 5家左右省级…产业园)
