@@ -7,6 +7,7 @@ hash) and all-or-nothing.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -142,10 +143,15 @@ def process_many(
     workers = min(workers, len(paths))
     results: dict[str, DocResult | InputError] = {}
     if workers == 1:
-        for p in paths:
-            results[p] = func(p)
-            if on_done:
-                on_done(p)
+        _extractors()
+        gc.freeze()  # the loaded models are long-lived: keep the cycle collector off them
+        try:
+            for p in paths:
+                results[p] = func(p)
+                if on_done:
+                    on_done(p)
+        finally:
+            gc.unfreeze()
     else:
         # Largest files first, so one big file does not finish last on its own.
         order = sorted(paths, key=lambda p: -_size(p))
@@ -154,6 +160,7 @@ def process_many(
         ctx = multiprocessing.get_context()
         if ctx.get_start_method() == "fork":
             _extractors()  # load the models once here; forked workers share them copy-on-write
+            gc.freeze()  # and the collector leaves them alone: no traversal, no copied pages
             init = None
         else:
             init = _init_worker
@@ -162,6 +169,7 @@ def process_many(
                 results[p] = r
                 if on_done:
                     on_done(p)
+        gc.unfreeze()
     return [results[p] for p in paths]
 
 
@@ -174,6 +182,7 @@ def _size(p: str) -> int:
 
 def _init_worker() -> None:
     _extractors()
+    gc.freeze()
 
 
 def _process_dask(paths: list[str], scheduler: str, on_done, func) -> list:
