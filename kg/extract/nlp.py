@@ -13,6 +13,10 @@ Components (registered spaCy factories, run in this order):
 * ``kg_select`` — longest match wins; regions inside corridor/programme names are kept. Writes
   ``doc.spans["kg"]`` (label = type) and ``doc.user_data["kg_mentions"]`` ((start, end, type) tuples).
 
+The rule families live in their own modules: :mod:`kg.extract.programmes` (programme rules),
+:mod:`kg.extract.regions` (region shapes) and :mod:`kg.extract.select` (the choice among candidates);
+:mod:`kg.extract.patterns` holds the word lists and regexes they share.
+
 The candidates live in ``doc.user_data["kg_cands"]`` as ``(start, end, type, source)`` with offsets into
 ``doc.text``.
 """
@@ -29,6 +33,9 @@ from spacy.tokens import Doc
 from kg.data.gazetteer import PROVINCES, load_gazetteer
 from kg.extract import patterns as P
 from kg.extract.patterns import coordinated, left_edge
+from kg.extract.programmes import ProgrammeRules
+from kg.extract.regions import RegionRules
+from kg.extract.select import _text, select_mentions  # noqa: F401 - importing registers kg_select
 
 _SHORT_PROV = sorted(PROVINCES.values(), key=len, reverse=True)
 _PROV_PREFIX = re.compile("(?:" + "|".join(_SHORT_PROV) + ")$")
@@ -85,7 +92,6 @@ def make_doc(nlp: Language, text: str) -> Doc:
     seg = nlp.tokenizer.jieba_seg
     words: list[str] = []
     pos = 0
-    end = -1
     windows = []
     for m in _NEEDS_TOKENS.finditer(text):
         a = max(m.start() - _WINDOW, 0)
@@ -107,14 +113,6 @@ def make_doc(nlp: Language, text: str) -> Doc:
 
 
 # ---------------------------------------------------------------------------------------------------
-def _text(doc) -> str:
-    """``doc.text`` once per document (spaCy rebuilds it from the tokens on every access)."""
-    text = doc.user_data.get("kg_text")
-    if text is None:
-        text = doc.user_data["kg_text"] = doc.text
-    return text
-
-
 def _token_starts(doc) -> list[int]:
     starts = doc.user_data.get("kg_tok")
     if starts is None:
@@ -198,7 +196,7 @@ def _make_rules(nlp, name, data_dir, alias_file):
     return RuleMatcher(data_dir, alias_file)
 
 
-class RuleMatcher:
+class RuleMatcher(ProgrammeRules, RegionRules):
     """Head-word rules for departments, labs, corridors, programmes and region shapes."""
 
     def __init__(self, data_dir=None, alias_file=None):
@@ -409,409 +407,3 @@ class RuleMatcher:
                     if 2 <= len(item) <= 4 and not P.CORRIDOR_GENERIC.match(item) and not P.ITEM_NOT_NAME.search(item):
                         cands.append((pos, pos + len(item), "corridor", "list"))
                     pos += len(item) + 1
-
-    # programmes -------------------------------------------------------------------------------------
-    @staticmethod
-    def _qualifier(text, starts, q) -> int:
-        """Start of a nominal qualifier written right before a quoted name (医学学科“登峰计划”)."""
-        if q == 0 or text[q - 1] in P.PUNCT:
-            return q
-        s0 = left_edge(text, starts, q, 10, nominal=True)
-        if s0 < q and (P.PROGRAMME_GENERIC.match(text[s0:q]) or P.LEAD_STOP.match(text, s0, q)
-                       or P.QUOTED_PRINCIPLE_VERB.search(text, s0, q)):
-            return q
-        return s0
-
-    def _placey_qualifier(self, text, q, e) -> bool:
-        """A qualifier that is a place or a date (中非“十大伙伴行动”, 省“…”) does not name the label."""
-        w = text[q:e]
-        return (w[0].isdigit() or w in self.region_names or bool(P.PLACE_QUALIFIER.search(w))
-                or bool(self.region_start.match(text, q)) and len(w) <= 4)
-
-    @staticmethod
-    def _noun_label(text, m, inner, after) -> bool:
-        """A four-character quoted label right after a noun is mostly a descriptive tag of that noun
-        (产业链“链主”, 企业“白名单”), not a programme — unless it is counted and stands alone (…“五大工程”。)."""
-        if len(inner) != 4 or m.start() < 2:
-            return False
-        before = text[m.start() - 2:m.start()]
-        if before in P.STOP_TOKENS or before[-1] in P.PUNCT or before[-1].isspace():
-            return False
-        return not (P.COUNTED_START.match(inner) and not ("\u4e00" <= after[:1] <= "\u9fff"))
-
-    def _programmes(self, text, starts, cands):
-        for m in P.QUOTED.finditer(text):
-            inner = m.group(1)
-            if P.FIVE_YEAR.fullmatch(inner) and text.startswith("规划", m.end()):
-                cands.append((m.start(), m.end() + 2, "programme", "quote"))  # “十四五”规划
-                continue
-            if P.QUOTED_NOT_PROGRAMME.match(inner) or len(inner) < 2 or "，" in inner:
-                continue
-            if text[max(0, m.start() - 1):m.start()] == "《" or self.corridor_end.search(inner):
-                continue
-            if P.NUMERIC_NATURE.fullmatch(inner):
-                continue  # “一江一湖四水”: natural features, a region
-            after = text[m.end():m.end() + 16]
-            t = P.PROGRAMME_TAIL.match(after)
-            f = P.QUOTED_FRAME.match(after)
-            if f and (not t or f.end() >= t.end() - 2) and "品牌" not in f.group(0):
-                cands.append((self._qualifier(text, starts, m.start()), m.end() + f.end(), "programme", "quote"))
-            elif t and ((c := P.QUOTED_COMPOUND_TAIL.match(after))
-                        or not any(after[k:k + 2] in P.STOP_TOKENS
-                                   and (after[k:k + 2] not in P.NOMINAL or t.group(0).endswith("建设"))
-                                   for k in range(0, t.end() - 1))):
-                # a qualifier before the quote belongs to the name: 企业上市“金芙蓉”跃升行动
-                end = max(t.end(), c.end()) if c else t.end()
-                cands.append((self._qualifier(text, starts, m.start()), m.end() + end, "programme", "quote"))
-            elif P.QUOTED_NOT_PROGRAMME_END.search(inner.strip()):
-                continue
-            elif P.QUOTED_PRINCIPLE_VERB.search(text, max(0, m.start() - 3), m.start()):
-                continue
-            elif P.QUOTED_NEEDS_QUALIFIER.match(inner.strip()) and not P.QUOTED_CONTEXT_NOT.match(after):
-                q = self._qualifier(text, starts, m.start())
-                if m.start() - q >= 2 and not self._placey_qualifier(text, q, m.start()):
-                    cands.append((q, m.end(), "programme", "quote"))
-                elif len(inner) >= 4:
-                    cands.append((m.start(), m.end(), "programme", "quote"))
-            elif (len(inner) >= 4 and not P.QUOTED_CONTEXT_NOT.match(after)
-                  and not P.QUOTED_PRINCIPLE_VERB.search(text, max(0, m.start() - 3), m.start())
-                  and (P.QUOTED_HEAD_END.search(inner.strip())  # “铸剑行动”, “4+4科创工程”
-                       or not P.QUOTED_FORMULA.search(inner) and not self._noun_label(text, m, inner, after))):
-                cands.append((m.start(), m.end(), "programme", "quote"))
-        for m in P.COUNTED_QUOTE_LIST.finditer(text):  # “六大工程”：A工程、B工程…: the parts, each a programme
-            pos = m.start(1)
-            for item in m.group(1).split("、"):
-                core = item.strip()
-                a = pos + item.find(core) if core else pos
-                if 4 <= len(core) <= 30 and P.PROGRAMME_HEAD.search(core[-4:]) and P.PROGRAMME_HEAD.search(core).end() == len(core):
-                    cands.append((a, a + len(core), "programme", "list"))
-                pos += len(item) + 1
-        for m in P.CULTURE_PARK.finditer(text) if "国家文化公园" in text else ():
-            a = m.start()
-            while a < m.end() and (text[a:a + 2] in P.STOP_TOKENS or text[a] in P.STOP_TOKENS):
-                a += 2 if text[a:a + 2] in P.STOP_TOKENS else 1
-            if m.end() - a > 8:
-                cands.append((a, m.end(), "programme", "rule"))
-        for m in P.NATIONAL_PILOT.finditer(text):
-            if not self.region_start.match(text, m.start() + 2) and not P.COUNTED.search(m.group(0)):
-                cands.append((m.start(), m.end(), "programme", "rule"))
-        for m in P.WATER_PROJECT.finditer(text):
-            s0 = left_edge(text, starts, m.start(), 4)
-            name = text[s0:m.start()]
-            if 2 <= len(name) <= 4 and not P.WATER_PROJECT_GENERIC.search(name) and not name[0].isdigit():
-                cands.append((s0, m.end(), "programme", "rule"))
-        for m in P.FIGHT.finditer(text):
-            cands.append((m.start(), m.end(), "programme", "rule"))
-        for m in P.NUMBER_PROGRAMME.finditer(text):
-            s = left_edge(text, starts, m.start(), 8)
-            if m.end() - s > 6:  # short ones (十大工程) are mostly generic counts unless quoted
-                cands.append((s, m.end(), "programme", "number"))
-        for m in P.CHIEF_SYSTEM.finditer(text) if "长制" in text else ():
-            cands.append((m.start(), m.end(), "programme", "rule"))
-        for s, e in self._gaz_regions(text, cands):  # 长株潭一体化, 中部地区崛起, 西部大开发
-            m = self.region_programme_tail.match(text, e)
-            if m:
-                cands.append((s, m.end(), "programme", "rule"))
-        for rx in ((P.BOX_TITLE, P.ITEM_LINE) if "专栏" in text else (P.ITEM_LINE,)):
-            for m in rx.finditer(text):
-                name = m.group(1)
-                if name[:2] not in P.STOP_TOKENS and not P.LEAD_STOP.match(name) and name[:1] not in P.STOP_TOKENS:
-                    cands.append((m.start(1), m.end(1), "programme", "box"))
-        for m in P.SCIENCE_TOWN.finditer(text):
-            s0 = left_edge(text, starts, m.start(), 12, nominal=True)
-            name = text[s0:m.start()]
-            placed = self.region_start.match(text, s0, m.start()) or self.combo_rx.match(name)
-            if m.start() - s0 >= 2 and not P.COUNTED_ANY.search(name) and (placed or (
-                    m.group(0) not in ("产业园", "示范园") and len(name) >= 3 and not P.PARK_GENERIC.match(name)
-                    and not P.PROGRAMME_GENERIC.match(name))):
-                cands.append((s0, m.end(), "programme", "head"))
-        for m in P.VERB_LED_REFORM.finditer(text):
-            name = m.group(1)
-            if not P.PROGRAMME_GENERIC.match(name[:-2]) and name[:2] not in P.STOP_TOKENS:
-                cands.append((m.start(1), m.end(1), "programme", "verb"))
-        for m in P.VERB_LED_PROGRAMME.finditer(text):
-            a, name = _trim_name(m.start(1), m.group(1), cands)
-            k = name.rfind("的") + 1  # 以人为核心的新型城镇化战略: a description ends at 的 (not 党的…)
-            k = 0 if name[k - 2:k] == "党的" else k
-            a, name = a + k, name[k:]
-            if (name and not P.PROGRAMME_GENERIC.match(name[:-2]) and not P.CORRIDOR_HEAD.search(name)
-                    and not P.PLAN_NOT_PROGRAMME.search(name)):
-                cands.append((a, m.end(1), "programme", "verb"))
-        for m in P.PROGRAMME_HEAD_STRICT.finditer(text):
-            s = left_edge(text, starts, m.start(), 18, nominal=True)
-            name = text[s:m.start()]
-            s, name = _trim_name(s, name, cands)
-            if not name:
-                continue
-            s = _conjuncts(text, starts, s, self.region_start.match)
-            name = text[s:m.start()]
-            nxt = text[m.end():m.end() + 1]
-            short_ok = (m.group(0) == "战略" and len(name) >= 2 and not P.PROGRAMME_GENERIC.match(name)
-                        and (not "\u4e00" <= nxt <= "\u9fff" or nxt in "为和与等") and not P.COUNTED.search(name))
-            if P.PLAN_NOT_PROGRAMME.search(name + m.group(0)):
-                continue
-            if ((len(name) + len(m.group(0)) <= 6 and not short_ok) or name[0].isdigit() or (len(name) <= 4 and P.PROGRAMME_GENERIC.match(name))
-                    or P.CORRIDOR_HEAD.search(name)):
-                continue
-            cands.append((s, m.end(), "programme", "head"))
-
-    @staticmethod
-    def _gaz_regions(text, cands, names=None) -> list[tuple[int, int]]:
-        """The gazetteer's region matches ``(start, end)`` in text order (optionally only those in ``names``)."""
-        return sorted((s, e) for s, e, typ, src in cands
-                      if src == "gaz" and typ == "region" and (names is None or text[s:e] in names))
-
-    @staticmethod
-    def _water_neighbour(text, a, b) -> bool:
-        """A 港 item counts as water when a neighbouring list item is a river, lake or canal (双溪港、蔡家港、仙人河)."""
-        nxt = re.match(r"、([^、，。；]{2,10})", text[b:b + 12])
-        prv = re.search(r"([^、，。；]{2,10})、$", text[max(0, a - 12):a])
-        return any(x and re.search(r"(?:河|湖|渠|垸)(?:（[^（）]{1,6}）)?$", x.group(1)) for x in (nxt, prv))
-
-    def _zone_prefix(self, text, s) -> int:
-        """大湘南地区, 新时代洞庭湖生态经济区: 大/新时代 right before a named zone belong to it."""
-        if text[s - 1:s] == "大" and (s < 2 or text[s - 2] in P.COMBO_BEFORE or not "\u4e00" <= text[s - 2] <= "\u9fff"
-                                      or text[max(0, s - 3):s - 1] in P.STOP_TOKENS):
-            return s - 1
-        if text[s - 3:s] == "新时代":
-            return s - 3
-        return s
-
-    def _chains(self, text, cands):
-        """Places joined by dashes (坪塘—昭山—石燕湖—云峰湖; 郴州—佛山): each place is a row."""
-        for parts, pos in self._dash_runs(text):
-            items = []
-            for k, (p_, a) in enumerate(zip(parts, pos)):
-                if k == 0:  # the first item may carry a verb or a preposition: keep its place-like tail
-                    t = P.trim_stop(p_)
-                    a, p_ = a + len(p_) - len(t), t
-                    js = [j for j in range(max(0, len(p_) - 6), len(p_) - 1)
-                          if p_[j] not in "和与及的在以从向到至" and p_[j:j + 2] not in P.STOP_TOKENS]
-                    for j in ([j for j in js if self.gaz.weak_lookup(p_[j:], "region")]
-                              + [j for j in js if self._placey(p_[j:])]):
-                        a, p_ = a + j, p_[j:]
-                        break
-                    else:
-                        p_ = P.trim_stop(p_)
-                        a = pos[0] + len(parts[0]) - len(p_)
-                if k == len(parts) - 1:
-                    p_ = P.CHAIN_TAIL.sub("", p_)
-                    for j in range(len(p_), 1, -1):
-                        if self._placey(p_[:j]):
-                            p_ = p_[:j]
-                            break
-                items.append((a, a + len(p_), p_))
-            placey = [self._placey(w) for _, _, w in items]
-            if sum(placey) * 2 < len(items) or any(P.CHAIN_BAD_ITEM.search(w) for _, _, w in items):
-                continue
-            for (a, b, w), ok in zip(items, placey):
-                if ok or (2 <= len(w) <= 3 and len(items) >= 3):
-                    cands.append((a, b, "region", "chain"))
-
-    @staticmethod
-    def _dash_runs(text):
-        """Runs ``A—B(—C…)`` of 2-10 CJK characters joined by dashes: ``(parts, starts)``."""
-        cjk = re.compile(f"[{P.CJK}]{{2,10}}")
-        back = re.compile(f"[{P.CJK}]{{2,10}}$")
-        parts: list[str] = []
-        pos: list[int] = []
-        end = -1
-        for d in P.DASH_CHAIN.finditer(text):
-            nxt = cjk.match(text, d.end())
-            if d.start() != end:  # a new run: its first item ends at this dash
-                if len(parts) >= 2:
-                    yield parts, pos
-                first = back.search(text, max(0, d.start() - 10), d.start())
-                parts, pos = ([first.group(0)], [first.start()]) if first else ([], [])
-            if not parts or nxt is None:
-                if len(parts) >= 2:
-                    yield parts, pos
-                parts, pos, end = [], [], -1
-                continue
-            parts.append(nxt.group(0))
-            pos.append(nxt.start())
-            end = nxt.end()
-        if len(parts) >= 2:
-            yield parts, pos
-
-    def _placey(self, w: str) -> bool:
-        return (len(w) >= 2 and not any(c in "和与及的" for c in w) and (self.gaz.weak_lookup(w, "region") is not None
-                                 or (P.WATER_ITEM.fullmatch(w) is not None and len(w) <= 5 and not P.WATER_GENERIC.match(w))))
-
-    # regions ----------------------------------------------------------------------------------------
-    def _regions(self, text, starts, cands):
-        for m in P.REGION_SUFFIX.finditer(text):
-            s = left_edge(text, starts, m.start(), 16, quotes=True)
-            if s >= m.start() - 1:
-                continue
-            ce = self.corridor_end.search(text, s, m.start())
-            if P.NAMED_ZONE.match(m.group(0)) and text[s] != "“":
-                s = m.start() - len(P.trim_stop(text[s:m.start()]))
-                name = text[s:m.start()]
-                if P.REGION_GENERIC.match(name) or m.start() - s < 2 or re.search(r"\d|个|条|批", name):
-                    continue
-                if m.group(0) in ("都市圈", "城市群", "城市带"):  # 宜荆荆都市圈; not 重要城市群, 壮大长江中游城市群
-                    k = next((k for k in range(s, m.start() - 1) if self.region_start.match(text, k, m.start())), -1)
-                    if k >= 0:
-                        s = k
-                    elif len(name) > 4 or re.search(r"[型化]|全国|重要|国际|世界|一流|大型|特大|超大|现代|若干", name):
-                        continue
-            elif text[s] != "“" and not ce:
-                # the name must begin with a known place (trim a verb the edge took in: 构建武陵山… → 武陵山…)
-                for k in range(s, m.start() - 1):
-                    if self.region_start.match(text, k, m.start()) or P.ADJ_START.match(text, k, m.start()):
-                        break
-                else:
-                    continue
-                s = k
-            if m.group(0) in ("地区", "流域", "板块") and not self.gaz.lookup(text[s:m.start()], "region"):
-                continue
-            rm = self.region_start.match(text, s, m.start())
-            if rm and rm.group(0)[-1] in "区带圈群" and P.REGION_GENERIC.match(text[rm.end():m.start()]):
-                continue  # 长江经济带沿线自贸试验区: a zone described by a region, not a named place
-            s = self._zone_prefix(text, s)
-            if text[s] == "“":  # “3+5”环长株潭城市群: a quoted count is no part of the place
-                q = text.find("”", s, m.start())
-                if q > 0 and not re.search(f"[{P.CJK}]", text[s:q]):
-                    s = q + 1
-            name = text[s:m.start()]
-            if P.REGION_GENERIC.match(name) or P.COUNTED.search(name):
-                continue
-            cands.append((s, m.end(), "region", "rule"))
-            head_len = len(m.group(0)) + (m.start() - ce.start() if ce else 0)
-            c = abs(coordinated(text, s, m.end(), head_len))
-            if c < s:  # 湘阴、湘潭九华新片区: the whole span and the last name are both rows
-                cands.append((c, m.end(), "region", f"coord:{s}"))
-        for m in P.ADJACENCY.finditer(text):
-            cands.append((m.start(1), m.end(), "region", "adjacency"))
-        if "边" in text:
-            for m in P.ADJ_EDGE.finditer(text):
-                if m.start() == 0 or text[m.start() - 1] not in P.ABBREV:
-                    cands.append((m.start(1), m.end(1), "region", "adjacency"))
-        for m in P.NUMERIC_NATURE.finditer(text):
-            if m.start() == 0 or text[m.start() - 1] not in "一二三四五六七八九十百千两":
-                cands.append((m.start(), m.end(), "region", "rule"))
-        self._combos(text, cands)
-        self._chains(text, cands)
-        # lists of named rivers, lakes, polders, hills: 昭山、法华山、九郎山
-        for m in P.LIST_ITEM.finditer(text):
-            a, b = m.start(1), m.end(1)
-            if text[a - 1:a] != "、" and text[b:b + 1] != "、":
-                continue
-            item = text[a:b]
-            if text[a - 1:a] != "、":
-                item = P.trim_stop(item)
-                a = b - len(item)
-            if not P.WATER_HEAD.search(item) and not (item.endswith("港") and self._water_neighbour(text, a, b)):
-                continue
-            if len(item) < 2 or P.WATER_GENERIC.match(item) or any(t in item for t in ("和", "及", "与", "的", "等")):
-                continue
-            cands.append((a, b, "region", "list"))
-        for m in P.PROVINCE_PART.finditer(text):
-            cands.append((m.start(1), m.end(1), "region", "rule"))
-        # 长江干流湖南段: a river's stretch in a province
-        regs = self._gaz_regions(text, cands)
-        for k, (s, e) in enumerate(regs):
-            name = text[s:e]
-            m = self.stretch_tail.match(text, e) if name in self.rivers else None
-            if m:  # 长江干流湖南段: a river's stretch in a province
-                cands.append((s, m.end(), "region", "rule"))
-            if name in self.cities:
-                m = P.COUNTY_PLACE.match(text, e)
-                if m:  # 汝城县沙洲村: a county + a village or town
-                    cands.append((s, m.end(), "region", "rule"))
-                if k + 1 < len(regs) and regs[k + 1][0] == e and text[e:regs[k + 1][1]] in self.cities:
-                    cands.append((s, regs[k + 1][1], "region", "rule"))  # 娄底市娄星区: a region and one of its parts
-
-
-def _trim_name(s: int, name: str, cands: list | None = None) -> tuple[int, str]:
-    """Drop a verb glued to the front of a programme name (实施国家…示范工程); split two names joined by 和
-    (高标准农田建设工程和优质粮油工程 → 优质粮油工程, and the first one goes to ``cands``)."""
-    lead = P.LEAD_STOP.match(name)
-    if lead and lead.end() < len(name):
-        s, name = s + lead.end(), name[lead.end():]
-    k = name.rfind("和")
-    if k > 0:
-        h = P.PROGRAMME_HEAD_STRICT.search(name, 0, k)
-        if h and h.end() == k:
-            if cands is not None:
-                cands.append((s, s + k, "programme", "head"))
-            s, name = s + k + 1, name[k + 1:]
-    return s, name
-
-
-def _conjuncts(text: str, starts: list[int], s: int, region_start) -> int:
-    """Take in the conjuncts written before a programme name that share its head (化肥、农药使用量零增长行动,
-    国家低碳城市和气候适应型城市建设试点): the whole written span is the name. A conjunct that ends in a
-    programme head of its own is a separate name and is left out."""
-    k = s
-    if text.rfind("《", 0, s) > text.rfind("》", 0, s):
-        return s  # inside a cited title
-    while k >= 3 and text[k - 1] in "、和与" and s - k < 12:
-        j = left_edge(text, starts, k - 1, 7, nominal=True)
-        conj = text[j:k - 1]
-        if (not 2 <= len(conj) <= 7 or P.PROGRAMME_HEAD.search(conj) or P.CONJUNCT_NOT.search(conj)
-                or any(c in P.PUNCT or c.isspace() or c.isdigit() for c in conj) or P.PROGRAMME_GENERIC.match(conj)
-                or region_start(conj)):
-            break
-        k = j
-    return k
-
-
-# ---------------------------------------------------------------------------------------------------
-_TYPE_RANK = {"department": 0, "lab": 1, "corridor": 2, "region": 3, "programme": 4}
-_SOURCE_RANK = {"box": 1, "verb": 2, "gaz": 0, "note": 1, "rule": 2, "adjacency": 3, "quote": 2, "number": 3, "head": 4}
-
-
-@Language.factory("kg_select")
-def _make_select(nlp, name):
-    return select_mentions
-
-
-def select_mentions(doc):
-    """Longest match wins; a place inside a corridor name, and the last item of a coordinated name
-    (``邵永、宜常铁路`` → also ``宜常铁路``), keep their own mentions."""
-    cands = sorted(set(doc.user_data.get("kg_cands", ())),
-                   key=lambda c: (-(c[1] - c[0]), _TYPE_RANK.get(c[2], 9), _SOURCE_RANK.get(c[3].split(":")[0], 9), c[0]))
-    taken: list[tuple[int, int, str]] = []
-    text = _text(doc)
-    owner = [-1] * (len(text) + 1)  # index in ``taken`` of the span covering each character
-    occupied = bytearray(len(_text(doc)) + 1)
-    nested = bytearray(len(_text(doc)) + 1)
-    kept = []
-    inner = []
-    for s, e, typ, src in cands:
-        if e <= s:
-            continue
-        if any(occupied[s:e]):
-            if (typ == "region" and src in ("gaz", "chain", "via", "combo") and not any(nested[s:e])
-                    and all(_inside_keep(taken[i], s, e, src) for i in set(owner[s:e]) if i >= 0)):
-                nested[s:e] = b"\x01" * (e - s)
-                kept.append((s, e, typ))
-            continue
-        occupied[s:e] = b"\x01" * (e - s)
-        owner[s:e] = [len(taken)] * (e - s)
-        taken.append((s, e, typ))
-        if src.startswith("coord:"):
-            i = int(src.split(":")[1])
-            inner.append((i, e, typ))
-            first = text[s:i - 1]
-            if text.count(first + text[i + len(first):e]) and text.count(text[i:e]) > 1:
-                continue  # 呼南、厦渝通道 where 呼南通道 and 厦渝通道 are also named alone: no extra row
-        kept.append((s, e, typ))
-    kept.extend(inner)
-    kept = sorted(set(kept))
-    doc.user_data["kg_mentions"] = kept
-    spans = []
-    for s, e, typ in kept:
-        sp = doc.char_span(s, e, label=typ, alignment_mode="expand")
-        if sp is not None:
-            spans.append(sp)
-    doc.spans["kg"] = spans
-    return doc
-
-
-def _inside_keep(t, s, e, src="gaz") -> bool:
-    """A place inside a corridor or programme name keeps its own mention (a combined abbreviation only
-    inside a programme: 怀邵衡 alone before 铁路 names the line, not the places)."""
-    return t[2] in (("programme",) if src == "combo" else ("corridor", "programme")) and t[0] <= s and e <= t[1]
