@@ -141,7 +141,7 @@ class ProgrammeRules:
             k = name.rfind("的") + 1  # 以人为核心的新型城镇化战略: a description ends at 的 (not 党的…)
             k = 0 if name[k - 2:k] == "党的" else k
             a, name = a + k, name[k:]
-            if (name and not P.PROGRAMME_GENERIC.match(name[:-2]) and not P.CORRIDOR_HEAD.search(name)
+            if (name and not P.PROGRAMME_GENERIC.match(name[:-2]) and not _names_corridor(name)
                     and not P.PLAN_NOT_PROGRAMME.search(name)):
                 cands.append((a, m.end(1), "programme", "verb"))
         for m in P.PROGRAMME_HEAD_STRICT.finditer(text):
@@ -153,14 +153,23 @@ class ProgrammeRules:
             s = _conjuncts(text, starts, s, self.region_start.match)
             name = text[s:m.start()]
             nxt = text[m.end():m.end() + 1]
-            short_ok = (m.group(0) == "战略" and len(name) >= 2 and not P.PROGRAMME_GENERIC.match(name)
+            short_ok = (len(m.group(0)) >= 4 and len(name) >= 2 and not P.PROGRAMME_GENERIC.match(name)
+                        and not P.COUNTED.search(name)) or (
+                        m.group(0) == "战略" and len(name) >= 2 and not P.PROGRAMME_GENERIC.match(name)
                         and (not "\u4e00" <= nxt <= "\u9fff" or nxt in "为和与等") and not P.COUNTED.search(name))
             if P.PLAN_NOT_PROGRAMME.search(name + m.group(0)):
                 continue
             if ((len(name) + len(m.group(0)) <= 6 and not short_ok) or name[0].isdigit() or (len(name) <= 4 and P.PROGRAMME_GENERIC.match(name))
-                    or P.CORRIDOR_HEAD.search(name)):
+                    or _names_corridor(name)):
                 continue
             cands.append((s, m.end(), "programme", "head"))
+
+
+def _names_corridor(name: str) -> bool:
+    """A named route inside the name (京港澳高速改扩建工程 is the corridor's), not a route word opening a
+    generic one (通道拓展提效工程)."""
+    m = P.CORRIDOR_HEAD.search(name)
+    return m is not None and m.start() >= 2
 
 
 def _trim_name(s: int, name: str, cands: list | None = None) -> tuple[int, str]:
