@@ -106,6 +106,9 @@ QUOTED_FORMULA = re.compile(r"[+＋—、／/]|^一.一策$|(?:之乡|之都|名
 NATIONAL_PILOT = re.compile(r"国家(?:级)?[\u4e00-\u9fff]{2,16}?(?:试验区|示范区|先导区|先行区|引领区|实验基地)")
 #: a counted programme written with its parts: “五个千万工程”：A工程、B工程、C工程。
 COUNTED_QUOTE_LIST = re.compile(r"[“\"][一二三四五六七八九十两\d]+[大个项][^“”\"\n]{1,8}[”\"][:：]([^。\n；]{4,400})")
+#: a programme named by the list of its parts: 矿山修复、尾矿库污染治理…等重点工程, A、B等十大工程
+LIST_PROGRAMME = re.compile(r"([^，。；：:\n（）()]{2,160}?、[^，。；：:\n（）()]{2,160}?)等"
+                            r"(?:(?:[一二三四五六七八九十两\d]+大|重点|重大)(?:工程|专项|行动)|专项行动)")
 #: national cultural parks and their provincial stretches: 长征国家文化公园（湖南段） (a programme, unlike a 国家公园)
 CULTURE_PARK = re.compile(r"[\u4e00-\u9fff]{2,4}?国家文化公园(?:（[\u4e00-\u9fff]{2,6}段）)?")
 #: named water projects: 大兴寨水库, 梅山灌区, 源口水库扩建

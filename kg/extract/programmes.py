@@ -93,6 +93,15 @@ class ProgrammeRules:
                 if 4 <= len(core) <= 30 and P.PROGRAMME_HEAD.search(core[-4:]) and P.PROGRAMME_HEAD.search(core).end() == len(core):
                     cands.append((a, a + len(core), "programme", "list"))
                 pos += len(item) + 1
+        for m in P.LIST_PROGRAMME.finditer(text) if "等" in text else ():
+            a = m.start(1)
+            lead = P.LEAD_STOP.match(text, a, m.end(1))
+            a = lead.end() if lead else a
+            while a < m.end(1) and (text[a:a + 2] in P.STOP_TOKENS or text[a] in P.STOP_TOKENS):
+                a += 2 if text[a:a + 2] in P.STOP_TOKENS else 1
+            items = text[a:m.end(1)].split("、")
+            if len(items) >= 2 and all(2 <= len(i) <= 16 for i in items) and not P.COUNTED_ANY.search(items[0][:3]):
+                cands.append((a, m.end(), "programme", "list"))
         for m in P.CULTURE_PARK.finditer(text) if "国家文化公园" in text else ():
             a = m.start()
             while a < m.end() and (text[a:a + 2] in P.STOP_TOKENS or text[a] in P.STOP_TOKENS):
