@@ -119,7 +119,7 @@ class ProgrammeRules:
         for m in P.FIGHT.finditer(text):
             cands.append((m.start(), m.end(), "programme", "rule"))
         for m in P.NUMBER_PROGRAMME.finditer(text):
-            s = left_edge(text, starts, m.start(), 8)
+            s = left_edge(text, starts, m.start(), 10, nominal=True)
             if m.end() - s > 6:  # short ones (十大工程) are mostly generic counts unless quoted
                 cands.append((s, m.end(), "programme", "number"))
         for m in P.CHIEF_SYSTEM.finditer(text) if "长制" in text else ():
