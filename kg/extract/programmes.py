@@ -168,6 +168,8 @@ class ProgrammeRules:
                         and (not "\u4e00" <= nxt <= "\u9fff" or nxt in "为和与等") and not P.COUNTED.search(name))
             if P.PLAN_NOT_PROGRAMME.search(name + m.group(0)):
                 continue
+            if m.group(0) == "战略" and P.STRATEGY_GENERIC.match(name):
+                continue  # 经济社会发展战略, 区域协调发展战略: a kind of strategy, not a named one
             if ((len(name) + len(m.group(0)) <= 6 and not short_ok) or name[0].isdigit() or (len(name) <= 4 and P.PROGRAMME_GENERIC.match(name))
                     or _names_corridor(name)):
                 continue
