@@ -334,9 +334,13 @@ def left_edge(text: str, starts: list[int], head_start: int, max_chars: int = 14
 
 
 def _nominal_word(tok: str) -> bool:
-    """A verb-noun (保护) or a word ending in one (文物保护), not a stop word plus it (加快保护)."""
-    return tok in NOMINAL or (len(tok) >= 3 and tok[-2:] in NOMINAL and not _is_stop(tok[:-2])
-                              and not any(ch in PUNCT for ch in tok))
+    """A verb-noun (保护), or one word made of one and a noun (文物保护, 服务业), not a stop word plus it
+    (加快保护)."""
+    if tok in NOMINAL:
+        return True
+    if len(tok) < 3 or any(ch in PUNCT for ch in tok):
+        return False
+    return (tok[-2:] in NOMINAL and not _is_stop(tok[:-2])) or (tok[:2] in NOMINAL and not _is_stop(tok[2:]))
 
 
 def coordinated(text: str, s: int, e: int, head_len: int) -> int:
