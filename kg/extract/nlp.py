@@ -70,7 +70,7 @@ def make_nlp(data_dir: str | None = None, alias_file: str | None = None, hmm: bo
     nlp.tokenizer.jieba_seg = _Segmenter(tok, hmm)
     cfg = {"data_dir": data_dir, "alias_file": alias_file}
     nlp.add_pipe("kg_gazetteer", config=cfg).freq = tok.FREQ
-    nlp.add_pipe("kg_rules", config=cfg)
+    nlp.add_pipe("kg_rules", config=cfg).freq = tok.FREQ
     nlp.add_pipe("kg_select")
     return nlp
 
@@ -201,6 +201,7 @@ class RuleMatcher(ProgrammeRules, RegionRules):
 
     def __init__(self, data_dir=None, alias_file=None):
         self.gaz = load_gazetteer(data_dir, alias_file)
+        self.freq: dict = {}  # jieba's word frequencies, set by make_nlp
         regions = [n for n, lst in self.gaz.entries.items() if len(n) >= 2 and any(e.type == "region" for e in lst)]
         self.region_start = P.trie_regex(regions)
         self.region_names = frozenset(regions)

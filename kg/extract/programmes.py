@@ -131,7 +131,8 @@ class ProgrammeRules:
         for rx in ((P.BOX_TITLE, P.ITEM_LINE) if "专栏" in text else (P.ITEM_LINE,)):
             for m in rx.finditer(text):
                 name = m.group(1)
-                if name[:2] not in P.STOP_TOKENS and not P.LEAD_STOP.match(name) and name[:1] not in P.STOP_TOKENS:
+                if (name[:2] not in P.STOP_TOKENS and not P.LEAD_STOP.match(name)
+                        and (name[:1] not in P.STOP_TOKENS or self.freq.get(name[:2], 0) >= 100)):  # 应急…, not 应…
                     cands.append((m.start(1), m.end(1), "programme", "box"))
         for m in P.SCIENCE_TOWN.finditer(text):
             s0 = left_edge(text, starts, m.start(), 12, nominal=True)
