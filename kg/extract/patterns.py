@@ -270,6 +270,10 @@ def _is_stop(tok: str) -> bool:
     return any(ch in PUNCT for ch in tok)
 
 
+#: stop words that are modifiers, not verbs: they end a name's left edge but are no verb to strip off
+NOT_VERB_STOPS = frozenset("重大 重点 一批 若干 各类 相关 有关 上述 全省 全市 全国 省内 高标准 高质量 高水平 首批 第一批".split())
+
+
 #: verbs that also work as nouns inside programme names (公共卫生服务能力提升工程, 乡村振兴示范工程)
 NOMINAL = frozenset("提升 建设 发展 提质 振兴 保护 治理 整治 修复 改造 促进 培育 创新 优化 改善 推广 融合 赋能 强化 巩固 升级 "
                     "提档 倍增 守护 关爱 服务 传承 突破 攻关 示范 共建 增效 提效 惠民 便民 护航 行动 监测 防治 开发 利用 节约 "

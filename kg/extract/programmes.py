@@ -143,9 +143,11 @@ class ProgrammeRules:
                     and not P.PROGRAMME_GENERIC.match(name))):
                 cands.append((s0, m.end(), "programme", "head"))
         for m in P.VERB_LED_REFORM.finditer(text):
-            name = m.group(1)
+            a, name = m.start(1), m.group(1)
+            while name[:2] in P.STOP_TOKENS and name[:2] not in P.NOT_VERB_STOPS and len(name) > 6:  # 深化扩大…试点
+                a, name = a + 2, name[2:]
             if not P.PROGRAMME_GENERIC.match(name[:-2]) and name[:2] not in P.STOP_TOKENS:
-                cands.append((m.start(1), m.end(1), "programme", "verb"))
+                cands.append((a, m.end(1), "programme", "verb"))
         for m in P.VERB_LED_PROGRAMME.finditer(text):
             a, name = _trim_name(m.start(1), m.group(1), cands)
             k = name.rfind("的") + 1  # 以人为核心的新型城镇化战略: a description ends at 的 (not 党的…)
