@@ -167,7 +167,27 @@ def _as_quad(item: ox.Quad | ox.Triple, graph: ox.NamedNode) -> ox.Quad:
     raise StoreError(f"cannot store {type(item).__name__} in graph <{graph.value}>: expected a pyoxigraph Quad or Triple")
 
 
-_DATASET_RE = re.compile(r"(?i)\b(GRAPH|FROM)\b")
+# Comments, string literals and IRIs are blanked before looking for the GRAPH / FROM keywords:
+# a comment that says "graph" must not send a query to the (duplicating) union of the named graphs.
+_NOT_KEYWORDS_RE = re.compile(r'''
+    "{3}(?:[^"\\]|\\.|"(?!""))*"{3} | \'{3}(?:[^\'\\]|\\.|\'(?!\'\'))*\'{3}   # long strings
+  | "(?:[^"\\\n]|\\.)*" | \'(?:[^\'\\\n]|\\.)*\'                      # strings
+  | <[^<>"{}|^`\\\s]*>                                               # IRIs
+  | \#[^\n]*                                                        # comments
+''', re.VERBOSE)
+_DATASET_RE = re.compile(r"(?i)(?<![\w:?$])(?:GRAPH|FROM)(?![\w:-])")
+
+
+def _uses_dataset(sparql: str) -> bool:
+    """True when ``sparql`` uses the GRAPH or FROM keyword (not in a comment, string, IRI,
+    variable or prefixed name): it then needs the named graphs, not their merge.
+
+    >>> _uses_dataset("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"), _uses_dataset("SELECT * FROM <x:g> { ?s ?p ?o }")
+    (True, True)
+    >>> _uses_dataset("# every document graph\\nSELECT ?graph WHERE { ?s ex:from 'graph' ; <x:#GRAPH> ?graph }")
+    False
+    """
+    return bool(_DATASET_RE.search(_NOT_KEYWORDS_RE.sub(" ", sparql)))
 
 
 def _unmerge(data: ox.Store, merged: ox.Store, triples: set) -> None:
@@ -437,7 +457,7 @@ class GraphStore:
         Raises :class:`SparqlSyntaxError` (a QueryError) with the parser's message.
         """
         try:
-            if _DATASET_RE.search(sparql):  # GRAPH / FROM: needs the named graphs themselves
+            if _uses_dataset(sparql):  # GRAPH / FROM: needs the named graphs themselves
                 return self.store.query(sparql, use_default_graph_as_union=True)
             return self._merged.query(sparql)
         except SyntaxError as exc:
