@@ -205,7 +205,7 @@ class Resolver:
             else:  # lab, corridor
                 canon = _QUOTES.sub("", _coordinated(text)) if mt.type == "corridor" else text
                 key = entity(mt.type, canon, text)
-            out_mentions.append(replace(mt, entity=key, canonical=ents[key]["name"]))
+            out_mentions.append(Mention(mt.text, mt.type, mt.start, mt.end, key, ents[key]["name"]))
 
         self._programme_parents(doc, programmes, ents)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+from math import log
 
 import jieba
 import spacy
@@ -42,14 +43,102 @@ _PROV_PREFIX = re.compile("(?:" + "|".join(_SHORT_PROV) + ")$")
 
 
 class _Segmenter:
-    """Stands in for the ``jieba`` module inside spaCy's ChineseTokenizer: our own dictionary, HMM off."""
+    """Stands in for the ``jieba`` module inside spaCy's ChineseTokenizer: our own dictionary, HMM off.
+
+    With HMM off it runs jieba's own algorithm (the prefix DAG, then the most probable route by
+    word frequency, single Latin letters and digits buffered) in a tighter loop, with each word's log
+    probability computed once: the same words as ``jieba.Tokenizer.cut(text, HMM=False)``, in about
+    half the time.
+
+    >>> seg = _Segmenter(jieba.dt)
+    >>> text = "加快建设岳麓山实验室，推进G60科创走廊和5G+工业互联网。 省发改委\\r\\n牵头"
+    >>> list(seg.cut(text)) == list(jieba.dt.cut(text, HMM=False))
+    True
+    """
 
     def __init__(self, tok: jieba.Tokenizer, hmm: bool = False):
         self.tok = tok
         self.hmm = hmm
+        self._total = None
+        self._logp: dict[str, float] = {}
 
     def cut(self, text, cut_all=False, HMM=None):  # noqa: N803 - jieba's signature
-        return self.tok.cut(text, cut_all=False, HMM=self.hmm)
+        if self.hmm or cut_all:
+            return self.tok.cut(text, cut_all=cut_all, HMM=self.hmm)
+        return self._cut(text)
+
+    def _cut(self, sentence):
+        tok = self.tok
+        tok.check_initialized()
+        if self._total != tok.total:  # words were added: the probabilities changed
+            self._total, self._logp = tok.total, {}
+        for blk in _RE_HAN.split(sentence):
+            if not blk:
+                continue
+            if _RE_HAN.match(blk):
+                yield from self._cut_block(blk)
+            else:
+                for x in _RE_SKIP.split(blk):
+                    if _RE_SKIP.match(x):
+                        yield x
+                    else:
+                        yield from x
+
+    def _cut_block(self, sentence):
+        freq = self.tok.FREQ
+        logp = self._logp
+        logtotal = log(self._total)
+        unknown = log(1) - logtotal
+        n = len(sentence)
+        dag = []
+        for k in range(n):
+            ends = []
+            i = k
+            frag = sentence[k]
+            while i < n and frag in freq:
+                if freq[frag]:
+                    ends.append(i)
+                i += 1
+                frag = sentence[k:i + 1]
+            dag.append(ends or [k])
+        route_v = [0.0] * (n + 1)
+        route_x = [0] * (n + 1)
+        for idx in range(n - 1, -1, -1):
+            best_v = best_x = None
+            for x in dag[idx]:
+                w = sentence[idx:x + 1]
+                p = logp.get(w)
+                if p is None:
+                    f = freq.get(w)
+                    if f:
+                        p = logp[w] = log(f) - logtotal
+                    else:
+                        p = unknown
+                v = p + route_v[x + 1]
+                if best_v is None or v >= best_v:  # max over (v, x): a tie goes to the longer word
+                    best_v, best_x = v, x
+            route_v[idx] = best_v
+            route_x[idx] = best_x
+        x = 0
+        buf = ""
+        while x < n:
+            y = route_x[x] + 1
+            word = sentence[x:y]
+            if len(word) == 1 and _RE_ENG.match(word):
+                buf += word
+            else:
+                if buf:
+                    yield buf
+                    buf = ""
+                yield word
+            x = y
+        if buf:
+            yield buf
+
+
+_RE_HAN = jieba.re_han_default  # jieba's own block, whitespace and Latin patterns
+_RE_SKIP = jieba.re_skip_default
+_RE_ENG = jieba.re_eng
 
 
 def make_nlp(data_dir: str | None = None, alias_file: str | None = None, hmm: bool = False) -> Language:
@@ -76,9 +165,9 @@ def make_nlp(data_dir: str | None = None, alias_file: str | None = None, hmm: bo
 
 
 _WINDOW = 32  # characters left of a head word that the left-edge walk may look at (it stops by 26)
-_NEEDS_TOKENS = re.compile(
+_NEEDS_TOKENS = P.prefiltered(re.compile(
     "|".join(f"(?:{rx.pattern})" for rx in (P.LAB_HEAD, P.CORRIDOR_HEAD, P.PROGRAMME_HEAD_STRICT, P.REGION_SUFFIX,
-                                            P.NUMBER_PROGRAMME, P.WATER_PROJECT, P.SCIENCE_TOWN, P.QUOTED_SHORT)))
+                                            P.NUMBER_PROGRAMME, P.WATER_PROJECT, P.SCIENCE_TOWN, P.QUOTED_SHORT))))
 
 
 def make_doc(nlp: Language, text: str) -> Doc:
@@ -95,7 +184,7 @@ def make_doc(nlp: Language, text: str) -> Doc:
     windows = []
     for m in _NEEDS_TOKENS.finditer(text):
         a = max(m.start() - _WINDOW, 0)
-        a = max(a, text.rfind("\n", 0, m.start()) + 1, text.rfind("。", 0, m.start()) + 1)
+        a = max(a, text.rfind("\n", a, m.start()) + 1, text.rfind("。", a, m.start()) + 1)
         if windows and a <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], m.end())
         else:

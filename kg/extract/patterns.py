@@ -109,10 +109,11 @@ NATIONAL_PILOT = re.compile(r"国家(?:级)?[\u4e00-\u9fff]{2,16}?(?:试验区|�
 #: a counted programme written with its parts: “五个千万工程”：A工程、B工程、C工程。
 COUNTED_QUOTE_LIST = re.compile(r"[“\"][一二三四五六七八九十两\d]+[大个项][^“”\"\n]{1,8}[”\"][:：]([^。\n；]{4,400})")
 #: a programme named by the list of its parts: 矿山修复、尾矿库污染治理…等重点工程, A、B等十大工程
-LIST_PROGRAMME = re.compile(r"([^，。；：:\n（）()]{2,160}?、[^，。；：:\n（）()]{2,160}?)等"
-                            r"(?:(?:[一二三四五六七八九十两\d]+大|重点|重大)(?:工程|专项|行动)|专项行动)")
+LIST_PROGRAMME_TAIL = re.compile(r"等(?:(?:[一二三四五六七八九十两\d]+大|重点|重大)(?:工程|专项|行动)|专项行动)")
+#: where the list before such a tail starts: after the last clause punctuation
+LIST_BOUNDARY = re.compile(r"[，。；：:\n（）()]")
 #: national cultural parks and their provincial stretches: 长征国家文化公园（湖南段） (a programme, unlike a 国家公园)
-CULTURE_PARK = re.compile(r"[\u4e00-\u9fff]{2,4}?国家文化公园(?:（[\u4e00-\u9fff]{2,6}段）)?")
+CULTURE_PARK = re.compile(r"国家文化公园(?:（[\u4e00-\u9fff]{2,6}段）)?")
 #: named water projects: 大兴寨水库, 梅山灌区, 源口水库扩建
 WATER_PROJECT = re.compile(r"(?:水库|灌区)(?:扩建|扩灌增效|除险加固)?")
 WATER_PROJECT_GENERIC = re.compile(r"(?:小型|中型|大型|大中型|病险|骨干|重点|新建|各类|山塘|现代化|中小|大中|重要|调蓄|抗旱|应急|"
@@ -278,6 +279,95 @@ NOT_VERB_STOPS = frozenset("重大 重点 一批 若干 各类 相关 有关 上
 NOMINAL = frozenset("提升 建设 发展 提质 振兴 保护 治理 整治 修复 改造 促进 培育 创新 优化 改善 推广 融合 赋能 强化 巩固 升级 "
                     "提档 倍增 守护 关爱 服务 传承 突破 攻关 示范 共建 增效 提效 惠民 便民 护航 行动 监测 防治 开发 利用 节约 "
                     "转型 引领 赶超 跃升 扩容 提速 扩面 保障 援助 帮扶 合作 对接 交流 开放 联通 整合 联动 集聚 发展壮大".split())
+
+
+def first_chars(pattern: str) -> str | None:
+    """A character class that every match of ``pattern`` starts with, or ``None`` when it cannot be told
+    (the pattern may match the empty string, or uses a construct not handled here).
+
+    Prefixing a regex with ``(?=[…])`` lets the engine skip the positions where no match can start,
+    which makes a long alternation of head words several times faster over a whole document.
+
+    >>> print(first_chars(r"(?:实验室|\\d+号线|[东西]站)"))
+    [实\\d东西]
+    >>> first_chars(r"a*") is None
+    True
+    """
+    try:
+        from re import _parser as sre_parse  # noqa: PLC2701 - the stdlib's own regex parser
+        from re import _constants as C
+    except ImportError:  # pragma: no cover - Python < 3.11
+        import sre_constants as C  # type: ignore
+        import sre_parse  # type: ignore
+
+    def cls_of(items) -> list[str] | None:
+        out: list[str] = []
+        for op, av in items:
+            if op is C.LITERAL:
+                out.append(re.escape(chr(av)))
+            elif op is C.RANGE:
+                out.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+            elif op is C.CATEGORY:
+                cat = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s", C.CATEGORY_WORD: r"\w"}.get(av)
+                if cat is None:
+                    return None
+                out.append(cat)
+            else:  # NEGATE and the rest: give up
+                return None
+        return out
+
+    def first(seq) -> tuple[list[str] | None, bool]:
+        """(start characters, may the sequence match empty)."""
+        chars: list[str] = []
+        for op, av in seq:
+            if op is C.LITERAL:
+                return chars + [re.escape(chr(av))], False
+            if op is C.IN:
+                c = cls_of(av)
+                return (None, False) if c is None else (chars + c, False)
+            if op is C.BRANCH:
+                empty = False
+                for alt in av[1]:
+                    c, e = first(alt)
+                    if c is None:
+                        return None, False
+                    chars += c
+                    empty = empty or e
+                if not empty:
+                    return chars, False
+                continue
+            if op is C.SUBPATTERN:
+                c, e = first(av[-1])
+                if c is None:
+                    return None, False
+                chars += c
+                if not e:
+                    return chars, False
+                continue
+            if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+                lo, _hi, item = av
+                c, e = first(item)
+                if c is None:
+                    return None, False
+                chars += c
+                if lo > 0 and not e:
+                    return chars, False
+                continue
+            if op in (C.ASSERT, C.ASSERT_NOT, C.AT):
+                continue  # zero-width
+            return None, False
+        return chars, True
+
+    chars, empty = first(sre_parse.parse(pattern))
+    if chars is None or empty:
+        return None
+    return "[" + "".join(dict.fromkeys(chars)) + "]"
+
+
+def prefiltered(rx: re.Pattern) -> re.Pattern:
+    """``rx`` with a lookahead on the characters its matches start with (same matches, faster scan)."""
+    fc = first_chars(rx.pattern)
+    return re.compile(f"(?={fc})(?:{rx.pattern})", rx.flags) if fc else rx
 
 
 def left_edge(text: str, starts: list[int], head_start: int, max_chars: int = 14, quotes: bool = False,
@@ -471,3 +561,8 @@ def place_items(text: str, a: int, b: int) -> list[tuple[int, int]]:
         if pos >= len(name):
             break
     return out
+
+
+# The regexes scanned over whole documents, with a lookahead on their first characters (same matches).
+CORRIDOR_HEAD, NUMBER_PROGRAMME, ADJACENCY, NUMERIC_NATURE, PROVINCE_PART, VERB_LED_PROGRAMME = map(
+    prefiltered, (CORRIDOR_HEAD, NUMBER_PROGRAMME, ADJACENCY, NUMERIC_NATURE, PROVINCE_PART, VERB_LED_PROGRAMME))

@@ -93,17 +93,21 @@ class ProgrammeRules:
                 if 4 <= len(core) <= 30 and P.PROGRAMME_HEAD.search(core[-4:]) and P.PROGRAMME_HEAD.search(core).end() == len(core):
                     cands.append((a, a + len(core), "programme", "list"))
                 pos += len(item) + 1
-        for m in P.LIST_PROGRAMME.finditer(text) if "等" in text else ():
-            a = m.start(1)
-            lead = P.LEAD_STOP.match(text, a, m.end(1))
+        for m in P.LIST_PROGRAMME_TAIL.finditer(text) if "等" in text else ():
+            lo = max(0, m.start() - 160)
+            b = [x.end() for x in P.LIST_BOUNDARY.finditer(text, lo, m.start())]
+            a = b[-1] if b else lo
+            lead = P.LEAD_STOP.match(text, a, m.start())
             a = lead.end() if lead else a
-            while a < m.end(1) and (text[a:a + 2] in P.STOP_TOKENS or text[a] in P.STOP_TOKENS):
+            while a < m.start() and (text[a:a + 2] in P.STOP_TOKENS or text[a] in P.STOP_TOKENS):
                 a += 2 if text[a:a + 2] in P.STOP_TOKENS else 1
-            items = text[a:m.end(1)].split("、")
+            items = text[a:m.start()].split("、")
             if len(items) >= 2 and all(2 <= len(i) <= 16 for i in items) and not P.COUNTED_ANY.search(items[0][:3]):
                 cands.append((a, m.end(), "programme", "list"))
         for m in P.CULTURE_PARK.finditer(text) if "国家文化公园" in text else ():
             a = m.start()
+            while a > m.start() - 4 and a > 0 and "\u4e00" <= text[a - 1] <= "\u9fff":
+                a -= 1  # the name before: 长征, 长江, 大运河
             while a < m.end() and (text[a:a + 2] in P.STOP_TOKENS or text[a] in P.STOP_TOKENS):
                 a += 2 if text[a:a + 2] in P.STOP_TOKENS else 1
             if m.end() - a > 8:
