@@ -104,7 +104,7 @@ def queries(name: str = "") -> dict[str, str]:
     except ImportError:
         return mix
     for k, v in named_queries().items():
-        mix[k] = _with_prefixes(v)
+        mix[k] = _with_prefixes(bind(v, {}))  # drops the "#!if name" lines
         if "?name" in v:  # the headline use: one department / programme by one of its names
             mix[f"{k}(name=…)"] = _with_prefixes(bind(v, {"name": name or NAME}))
     return mix
