@@ -81,9 +81,10 @@ QUOTED_COMPOUND_TAIL = re.compile(r"^(?:提升|建设|攻坚|专项|整治|创�
                                   r"(?:三年|五年)?(?:行动计划|行动|工程|计划)")
 #: a quoted label that is only counted (“八大工程”, “五个一批”): a nominal qualifier written right before it
 #: belongs to the name (洞庭湖治理“五大工程”)
-QUOTED_NEEDS_QUALIFIER = re.compile(r"^[一二三四五六七八九十两百千万]+[大个项张条批].{1,2}$")
+_COUNTED_LABEL = r"[一二三四五六七八九十两百千万]+[大个项张条批]"
+QUOTED_NEEDS_QUALIFIER = re.compile(rf"^{_COUNTED_LABEL}.{{1,2}}$")
 #: where such a label is written (its qualifier's left edge needs jieba tokens)
-QUOTED_SHORT = re.compile(r"[“\"][一二三四五六七八九十两百千万]+[大个项张条批][^“”\"]{1,2}[”\"]")
+QUOTED_SHORT = re.compile(rf"[“\"]{_COUNTED_LABEL}[^“”\"]{{1,2}}[”\"]")
 #: a quoted name that ends in a programme head is a programme whatever stands around it
 QUOTED_HEAD_END = re.compile(r"(?:行动|工程|计划|项目|战略|攻坚|专项|试点|改革)$")
 #: quoted labels that are events, platforms, apps, lists, classes or sayings — not programmes
