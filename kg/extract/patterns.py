@@ -91,13 +91,13 @@ QUOTED_HEAD_END = re.compile(r"(?:行动|工程|计划|项目|战略|攻坚|专�
 QUOTED_NOT_PROGRAMME_END = re.compile(r"(?:杯|大会|论坛|博览会|交易会|年会|峰会|赛|码|平台|大脑|地图|系统|APP|清单|经验|精神|"
                                       r"理念|强|飞地|现象|效应|命题|责任|谬误|曲线|名片)$")
 #: a qualifier that only places or dates a quoted label: 中部地区“…”, 偏远地区“…”, 省“…”, 5年过渡期“…”
-PLACE_QUALIFIER = re.compile(r"(?:地区|区域|省|市|县|乡|村|中非|中欧|中外|期|年|书记|实验室|中心|总部)$")
+PLACE_QUALIFIER = re.compile(r"(?:地区|区域|省|市|县|乡|村|期|年|书记|实验室|中心|总部)$")
 #: a conjunct that is a whole item of its own, not a modifier sharing the next name's head (…化, …管理,
 #: …建设, 水库, 灌区, 大会): 城乡供水一体化、…工程 lists items
 CONJUNCT_NOT = re.compile(r"(?:化|管理|建设|改造|增效|提升|整治|治理|会|展|库|灌区|中心|基地|平台|枢纽|崛起|发展|开发|转型|"
                           r"排放|自主权|意志|思想|行动|技术|产品|连通|化解)$|^(?:引|提升|研制|推进|深化|完成|新建|围绕|全面|以|按照|争取)")
 #: the kinds of strategy (经济社会发展战略, 教育科技人才战略), not named ones (教育数字化战略)
-STRATEGY_GENERIC = re.compile(r"^(?:国家|经济|社会|发展|区域|协调|重大|科技|人才|教育|总体|长期|中长期|重点|全局|党委|研究)+$")
+STRATEGY_GENERIC = re.compile(r"^(?:国家|经济|社会|发展|区域|协调|重大|科技|人才|教育|总体|长期|中长期|重点|全局)+$")
 QUOTED_CONTEXT_NOT = re.compile(r"^(?:机制|底线|格局|清单|台账|举措|问题|难题|短板|瓶颈|理念|要求|标准|目标|模式|经验|精神|作风|原则|"
                                 r"导向|定位|优势|效应|现象|思路|路径|方式|做法)")
 #: verbs whose quoted object is a principle, mechanism or slogan rather than a programme (推广“枫桥经验”)
